@@ -1,0 +1,57 @@
+"""The `linedesk` command. Every subcommand is a thin shell over the library; errors become messages and
+exit codes here, and only here (library code never calls sys.exit)."""
+
+from __future__ import annotations
+
+import click
+
+from app.config import ConfigError, Settings
+
+
+@click.group(help="Linedesk: a multi-line helpdesk that lives inside Gmail.")
+def main() -> None:
+    pass
+
+
+@main.group(help="The database schema.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Bring the database to the newest schema (Alembic upgrade head).")
+def db_upgrade() -> None:
+    from app.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    click.echo(f"database at head: {_safe_url(settings.database_url)}")
+
+
+@main.command(help="Serve the web app (API, panel, add-on) on a local port.")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(port: int, host: str) -> None:
+    from werkzeug.serving import run_simple
+
+    from app import create_app
+
+    run_simple(host, port, create_app(_settings()), threaded=True, use_reloader=False)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password: credentials are never printed or logged."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- subcommands that live with their features (one line each) -------------------------------------------
+# (registered below this line)
+from app.setup_cli import customers_group, setup_group; main.add_command(setup_group); main.add_command(customers_group)  # noqa: E402,E702

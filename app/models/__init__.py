@@ -1,0 +1,34 @@
+"""The typed SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
+
+from app.models.directory import (
+    Agent,
+    ApiToken,
+    Category,
+    Counter,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    HelpdeskSetting,
+    Line,
+    Mailbox,
+    line_members,
+)
+from app.models.enums import (
+    ACTIVE_STATUSES,
+    AssignStrategy,
+    Channel,
+    Direction,
+    LineKind,
+    Priority,
+    Rating,
+    Role,
+    Status,
+)
+from app.models.tickets import Feedback, Message, Note, Ticket, TicketEvent, TicketThread, ticket_watchers
+
+__all__ = [
+    "ACTIVE_STATUSES", "Agent", "ApiToken", "AssignStrategy", "Category", "Channel", "Counter", "Customer",
+    "CustomerEmail", "CustomerPhone", "Direction", "Feedback", "HelpdeskSetting", "Line", "LineKind", "Mailbox",
+    "Message", "Note", "Priority", "Rating", "Role", "Status", "Ticket", "TicketEvent", "TicketThread",
+    "line_members", "ticket_watchers",
+]

@@ -1,0 +1,74 @@
+"""Test databases: a migrated SQLite template copied per test, and one migrated PostgreSQL database per run.
+
+The schema always comes from `alembic upgrade head`, so every test run exercises the migrations. PostgreSQL
+is found at LINEDESK_TEST_PG (default: the local server, trust auth); each run gets its own database, emptied
+between tests with TRUNCATE (which fires no row triggers, so insert-only tables can be emptied too).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.db import Base, make_engine
+from app.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get("LINEDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+KEEP_TABLES = {"alembic_version", "counters"}
+
+
+def selected_backends() -> list[str]:
+    return [name.strip() for name in os.environ.get("LINEDESK_TEST_DATABASES", "sqlite,postgresql").split(",") if name.strip()]
+
+
+def make_sqlite_template(directory: Path) -> Path:
+    path = directory / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, directory: Path) -> str:
+    target = directory / f"test-{uuid.uuid4().hex[:8]}.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+def create_pg_database() -> str:
+    """A fresh, migrated database for this test run; raises PostgresUnavailable with the reason."""
+    name = f"linedesk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        raise PostgresUnavailable(f"no PostgreSQL at {PG_ADMIN_URL}: {exc.orig}") from None
+    finally:
+        admin.dispose()
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    return url
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def empty_pg_database(engine: sa.Engine) -> None:
+    import app.models  # noqa: F401
+
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("UPDATE counters SET value = 1000 WHERE name = 'ticket_number'"))
