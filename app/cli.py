@@ -38,6 +38,18 @@ def serve(port: int, host: str) -> None:
     run_simple(host, port, create_app(_settings()), threaded=True, use_reloader=False)
 
 
+@main.command(help="Run the whole of Linedesk locally: SQLite, the example setup, the seeded local Gmail, the web app.")
+@click.option("--port", default=8080, show_default=True, type=int, help="The web app's port (0: any free port).")
+@click.option("--gmail-port", default=8025, show_default=True, type=int, help="The local Gmail's port.")
+@click.option("--setup", "setup_file", type=click.Path(exists=True, dir_okay=False), help="Setup file to apply.")
+def demo(port: int, gmail_port: int, setup_file: str | None) -> None:
+    from pathlib import Path
+
+    from app.demo import DEFAULT_SETUP, DemoPorts, run_demo
+
+    run_demo(DemoPorts(web=port, gmail=gmail_port), Path(setup_file) if setup_file else DEFAULT_SETUP)
+
+
 def _settings() -> Settings:
     try:
         return Settings.from_env()

@@ -247,7 +247,10 @@ def _read_targets(checker: Checker, data: dict[str, Any], section: str, keys: li
 
 def _cross_check(checker: Checker, spec: SetupSpec, known_agents: Mapping[str, Role]) -> set[str]:
     """Uniqueness and references across sections; returns the referenced agents defined only in the DB."""
-    roles = {agent.email: agent.role for agent in spec.agents if agent.email}
+    roles: dict[str, Role] = {}
+    for agent in spec.agents:
+        if agent.email:
+            roles.setdefault(agent.email, agent.role)  # a repeat is reported below, not used
     checker.unique("agents", "email", [agent.email for agent in spec.agents])
     checker.unique("lines", "slug", [line.slug for line in spec.lines])
     checker.unique("lines", "name", [line.name.casefold() for line in spec.lines])

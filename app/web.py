@@ -39,6 +39,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.api import api
 
     app.register_blueprint(api)
+    app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 
 

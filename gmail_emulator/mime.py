@@ -142,7 +142,7 @@ class _TreeBuilder:
 
     seed: str
     hint: str
-    """Charset for undeclared 8-bit header bytes that are not UTF-8 (see `_charset_hint`)."""
+    """Charset for undeclared 8-bit header bytes that are not UTF-8 (see `mime_decode.charset_hint`)."""
     attachments: dict[str, bytes] = field(default_factory=dict)
     plain_texts: list[str] = field(default_factory=list)
     html_texts: list[str] = field(default_factory=list)

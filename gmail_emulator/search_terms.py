@@ -266,7 +266,7 @@ class MessageIdIs:
     message_id: str
 
     def matches(self, msg: SearchableMessage, ctx: Context) -> bool:
-        return bool(msg.message_id) and msg.message_id.strip().strip("<>") == self.message_id  # type: ignore[union-attr]
+        return (msg.message_id or "").strip().strip("<>") == self.message_id
 
 
 def _message_id(value: str) -> Matcher:

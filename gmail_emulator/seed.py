@@ -231,18 +231,18 @@ def _content(mail: Mail, boundary: str) -> tuple[list[Header_], bytes]:
 
 
 def _text_part(text: str, subtype: str, charset: str, transfer: str) -> tuple[list[Header_], bytes]:
-    data = text.encode(charset)
+    data = text.replace("\n", "\r\n").encode(charset)  # text travels in canonical form: CRLF line ends
     headers = [("Content-Type", f"text/{subtype}; charset={charset}"), ("Content-Transfer-Encoding", transfer)]
     return headers, _transfer_encode(data, transfer)
 
 
 def _transfer_encode(data: bytes, transfer: str) -> bytes:
-    """Body bytes in the transfer encoding, with CRLF line ends and a final CRLF."""
+    """`data` in the transfer encoding, as CRLF-terminated lines. Binary data goes through untouched."""
     if transfer == "base64":
-        return base64.encodebytes(data.replace(b"\n", b"\r\n")).replace(b"\n", b"\r\n")
+        return base64.encodebytes(data).replace(b"\n", b"\r\n")
     if transfer == "quoted-printable":
-        data = binascii.b2a_qp(data, istext=True)
-    return data.replace(b"\n", b"\r\n") + b"\r\n"
+        data = binascii.b2a_qp(data, istext=True)  # keeps the input's CRLF line ends, soft breaks as "=\r\n"
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
 def _attachment_part(filename: str, content_type: str, data: bytes) -> tuple[list[Header_], bytes]:

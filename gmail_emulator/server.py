@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from gmail_emulator import api, batch, control, discovery, params, upload
+from gmail_emulator import api, batch, control, discovery, fields, params, upload
 from gmail_emulator.config import Clock, EmulatorConfig, system_clock
 from gmail_emulator.db import Database
 from gmail_emulator.errors import ApiError, backend_error, bad_request, not_found, unauthenticated
@@ -148,6 +148,8 @@ class Emulator:
             result = api.HANDLERS[method_id](call)
         if result is None:
             return 204, {}, b""
+        if query.get("fields"):
+            result = fields.apply(result, fields.parse(query["fields"]))
         return 200, dict(JSON_HEADERS), json.dumps(result).encode()
 
     def dispatch_part(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Result:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from app.db import Base, make_engine
 from app.migrate import upgrade
+from app.scratch_db import PostgresUnavailable, create_scratch_database, drop_scratch_database  # noqa: F401
 
 PG_ADMIN_URL = os.environ.get("LINEDESK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 KEEP_TABLES = {"alembic_version", "counters"}
@@ -37,32 +38,12 @@ def sqlite_copy(template: Path, directory: Path) -> str:
     return f"sqlite:///{target}"
 
 
-class PostgresUnavailable(RuntimeError):
-    pass
-
-
 def create_pg_database() -> str:
-    """A fresh, migrated database for this test run; raises PostgresUnavailable with the reason."""
-    name = f"linedesk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        raise PostgresUnavailable(f"no PostgreSQL at {PG_ADMIN_URL}: {exc.orig}") from None
-    finally:
-        admin.dispose()
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    return url
+    return create_scratch_database(PG_ADMIN_URL, prefix="linedesk_test")
 
 
 def drop_pg_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_scratch_database(PG_ADMIN_URL, url)
 
 
 def empty_pg_database(engine: sa.Engine) -> None:

@@ -28,7 +28,7 @@ class ClaimOutcome:
 
 
 def race_claims(sessions: sessionmaker[Session], clock: Clock, ticket_number: int, agent_emails: list[str]) -> ClaimOutcome:
-    barrier = threading.Barrier(len(agent_emails))
+    barrier = threading.Barrier(len(agent_emails), timeout=60)
     lock = threading.Lock()
     winners: list[str] = []
     errors: list[str] = []
@@ -38,6 +38,7 @@ def race_claims(sessions: sessionmaker[Session], clock: Clock, ticket_number: in
         nonlocal conflicts
         with sessions() as session:
             agent = session.scalar(select(Agent).where(Agent.email == email))
+            session.commit()  # end the read: on SQLite an open transaction holds the write lock
             barrier.wait()
             try:
                 wf = Workflow(session, clock, via="race")

@@ -13,11 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import _standins
-
-_standins.install()
-
-from gmail_emulator.testing import EmulatorServer  # noqa: E402 - after the stand-ins
+from gmail_emulator.testing import EmulatorServer
 
 SUPPORT = "support@coolxost.com"
 CUSTOMER = "alice@example.org"

@@ -7,7 +7,7 @@ import json
 import httplib2
 import pytest
 from googleapiclient.errors import HttpError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gmail_emulator.testing import EmulatorServer

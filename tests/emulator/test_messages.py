@@ -157,3 +157,14 @@ def test_each_address_is_its_own_mailbox(gmail):
 def test_me_follows_the_token_user(emulator):
     service = emulator.service(user="agent@coolxost.com")
     assert service.users().getProfile(userId="me").execute()["emailAddress"] == "agent@coolxost.com"
+
+
+def test_partial_response_with_fields(gmail):
+    message = import_mail(gmail, make_mail())
+    listed = gmail.users().messages().list(userId="me", fields="messages(id),resultSizeEstimate").execute()
+    assert listed == {"messages": [{"id": message["id"]}], "resultSizeEstimate": 1}
+    got = gmail.users().messages().get(userId="me", id=message["id"], fields="id,payload/headers").execute()
+    assert set(got) == {"id", "payload"} and set(got["payload"]) == {"headers"}
+    with pytest.raises(HttpError) as info:
+        gmail.users().messages().list(userId="me", fields="messages(id").execute()
+    assert info.value.status_code == 400
