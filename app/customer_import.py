@@ -246,10 +246,10 @@ def _owners(session: Session, row: CustomerRow) -> dict[str, int]:
     """Contact -> id of the customer who has it, for the row's contacts already in the directory."""
     owners = dict(session.execute(
         select(CustomerEmail.email, CustomerEmail.customer_id).where(CustomerEmail.email.in_(row.emails))
-    ).tuples().all())
+    ).all())
     owners.update(session.execute(
         select(CustomerPhone.phone, CustomerPhone.customer_id).where(CustomerPhone.phone.in_(row.phones))
-    ).tuples().all())
+    ).all())
     return owners
 
 

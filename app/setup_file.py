@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from app.domain.errors import InvalidInput
@@ -166,7 +166,7 @@ def _read(data: dict[str, Any], checker: Checker, known_agents: Mapping[str, Rol
         resolution=_read_targets(checker, data, "resolution", [p.value for p in Priority]),
     )
     external = _cross_check(checker, spec, known_agents)
-    return SetupSpec(**{**spec.__dict__, "external_agents": frozenset(external)})
+    return replace(spec, external_agents=frozenset(external))
 
 
 def _read_helpdesk(checker: Checker, value: Any) -> HelpdeskSpec:
@@ -262,7 +262,8 @@ def _cross_check(checker: Checker, spec: SetupSpec, known_agents: Mapping[str, R
         if line.head:
             role = _agent_role(checker, f"{path}.head", line.head, roles, known_agents, external)
             if role is Role.AGENT:
-                checker.fail(f"{path}.head", f"{line.head} has role \"agent\"; the head of a line is a manager or admin")
+                checker.fail(f"{path}.head",
+                             f"{line.head} has role \"agent\"; the head of a line is a manager or admin")
         for number, member in enumerate(line.members):
             _agent_role(checker, f"{path}.members[{number}]", member, roles, known_agents, external)
         checker.unique(f"{path}.members", "", list(line.members))

@@ -323,11 +323,15 @@ def _date_ms(value: str | None) -> int | None:
         return None
 
 
+# Gmail returns the snippet HTML-escaped ("I&#39;m", "&quot;up&quot;"): clients that show it must unescape.
+_SNIPPET_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+
+
 def _snippet(texts: list[str]) -> str:
     collapsed = _WHITESPACE.sub(" ", " ".join(texts)).strip()
-    if len(collapsed) <= SNIPPET_LENGTH:
-        return collapsed
-    return collapsed[:SNIPPET_LENGTH].rstrip()
+    if len(collapsed) > SNIPPET_LENGTH:
+        collapsed = collapsed[:SNIPPET_LENGTH].rstrip()
+    return collapsed.translate(_SNIPPET_ESCAPES)
 
 
 # --- the one refusal -----------------------------------------------------------------------------------------

@@ -89,8 +89,7 @@ class Query:
 
 def parse_query(q: str) -> Query:
     """Parse Gmail search syntax; raises `QueryError` on a query Gmail would refuse."""
-    parser = _Parser(_tokenize(q), q)
-    root = parser.parse()
+    root = _Parser(_tokenize(q)).parse()
     spam_or_trash = bool(re.search(r"\b(?:in|label):(?:spam|trash|anywhere)\b", q, re.IGNORECASE))
     return Query(q, root, spam_or_trash)
 
@@ -183,9 +182,8 @@ def _word_end(q: str, i: int) -> int:
 class _Parser:
     """Recursive descent over the token list; `field` is the operator of an enclosing `op:( … )` group."""
 
-    def __init__(self, tokens: list[_Token], source: str) -> None:
+    def __init__(self, tokens: list[_Token]) -> None:
         self._tokens = tokens
-        self._source = source
         self._i = 0
 
     def parse(self) -> Matcher:

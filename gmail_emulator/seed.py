@@ -33,7 +33,7 @@ SUPPORT_NAME = "CoolXost Support"
 SUPPORT_UTC_OFFSET_H = 1
 MTA_HOST = "mx2.coolxost.com"
 
-Header_ = tuple[str, str]
+HeaderField = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class _Composer:
         domain = thread.address.rsplit("@", 1)[-1]
         return f"<{token}@{domain}>" if mail.kind == "bounce" else f"<{token}@mail.{domain}>"
 
-    def _compose(self, thread: Thread, index: int) -> tuple[list[Header_], bytes]:
+    def _compose(self, thread: Thread, index: int) -> tuple[list[HeaderField], bytes]:
         mail = thread.mails[index]
         if mail.kind == "bounce":
             content, body = _bounce_body(self, mail)
@@ -139,7 +139,7 @@ class _Composer:
             content, body = _content(mail, _boundary(thread.key, index))
         return self._envelope(thread, index) + content, body
 
-    def _envelope(self, thread: Thread, index: int) -> list[Header_]:
+    def _envelope(self, thread: Thread, index: int) -> list[HeaderField]:
         mail = thread.mails[index]
         inbound = mail.direction == "in"
         offset = thread.utc_offset_h if inbound else SUPPORT_UTC_OFFSET_H
@@ -167,7 +167,7 @@ class _Composer:
         prefix = "Re: " if index > 0 else ""
         return prefix + _encoded(thread.subject, charset, "Subject", len(prefix))
 
-    def _threading(self, thread: Thread, index: int) -> list[Header_]:
+    def _threading(self, thread: Thread, index: int) -> list[HeaderField]:
         if index == 0 or thread.mails[index].kind == "bounce":
             return []
         chain = self._ancestors(thread, index)
@@ -202,7 +202,7 @@ def _encoded(text: str, charset: str, header_name: str, used: int = 0) -> str:
     return header.encode(linesep="\r\n")
 
 
-def _serialise(headers: list[Header_], body: bytes) -> bytes:
+def _serialise(headers: list[HeaderField], body: bytes) -> bytes:
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     return head.encode("ascii") + b"\r\n" + body
 
@@ -214,7 +214,7 @@ def _boundary(key: str, index: int) -> str:
     return "=_cx_" + hashlib.sha256(f"{key}/{index}".encode()).hexdigest()[:20]
 
 
-def _content(mail: Mail, boundary: str) -> tuple[list[Header_], bytes]:
+def _content(mail: Mail, boundary: str) -> tuple[list[HeaderField], bytes]:
     if mail.html_only:
         assert mail.html is not None
         text = _text_part(mail.html, "html", mail.charset, mail.transfer)
@@ -230,7 +230,7 @@ def _content(mail: Mail, boundary: str) -> tuple[list[Header_], bytes]:
     return _multipart("mixed", [text, *files], boundary)
 
 
-def _text_part(text: str, subtype: str, charset: str, transfer: str) -> tuple[list[Header_], bytes]:
+def _text_part(text: str, subtype: str, charset: str, transfer: str) -> tuple[list[HeaderField], bytes]:
     data = text.replace("\n", "\r\n").encode(charset)  # text travels in canonical form: CRLF line ends
     headers = [("Content-Type", f"text/{subtype}; charset={charset}"), ("Content-Transfer-Encoding", transfer)]
     return headers, _transfer_encode(data, transfer)
@@ -245,7 +245,7 @@ def _transfer_encode(data: bytes, transfer: str) -> bytes:
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
-def _attachment_part(filename: str, content_type: str, data: bytes) -> tuple[list[Header_], bytes]:
+def _attachment_part(filename: str, content_type: str, data: bytes) -> tuple[list[HeaderField], bytes]:
     headers = [
         ("Content-Type", f'{content_type}; name="{filename}"'),
         ("Content-Disposition", f'attachment; filename="{filename}"'),
@@ -255,8 +255,8 @@ def _attachment_part(filename: str, content_type: str, data: bytes) -> tuple[lis
 
 
 def _multipart(
-    subtype: str, parts: list[tuple[list[Header_], bytes]], boundary: str, params: str = ""
-) -> tuple[list[Header_], bytes]:
+    subtype: str, parts: list[tuple[list[HeaderField], bytes]], boundary: str, params: str = ""
+) -> tuple[list[HeaderField], bytes]:
     chunks = [b"This is a multi-part message in MIME format.\r\n"]
     for headers, body in parts:
         chunks.append(b"\r\n--" + boundary.encode() + b"\r\n" + _serialise(headers, body))
@@ -265,7 +265,7 @@ def _multipart(
     return [("Content-Type", content_type)], b"".join(chunks)
 
 
-def _bounce_body(composer: _Composer, mail: Mail) -> tuple[list[Header_], bytes]:
+def _bounce_body(composer: _Composer, mail: Mail) -> tuple[list[HeaderField], bytes]:
     """A Postfix-style non-delivery report (RFC 3464) for the support mail named by `mail.bounced`."""
     assert mail.bounced is not None
     key, index = mail.bounced

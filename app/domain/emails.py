@@ -11,7 +11,8 @@ import re
 
 from app.domain.errors import InvalidInput
 
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"  # a domain label; letters may be non-ASCII (пример.рф)
+_EMAIL = re.compile(rf"^[^@\s<>(),;:\"]+@{_LABEL}(?:\.{_LABEL})+$")
 
 
 def checked_email(raw: str) -> str:

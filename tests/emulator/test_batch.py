@@ -38,7 +38,11 @@ def test_part_errors_are_per_part(emulator, gmail):
     batch.add(gmail.users().messages().modify(userId="me", id=message["id"], body={"addLabelIds": ["STARRED"]}),
               request_id="modify")
     batch.add(gmail.users().messages().delete(userId="me", id="0000000000000bad"), request_id="delete")
+    batch.add(gmail.users().messages().trash(userId="me", id=message["id"]), request_id="trash")
+    batch.add(gmail.users().messages().delete(userId="me", id=message["id"]), request_id="deleted")
     batch.execute()
+    assert results["deleted"] == ("", None) or results["deleted"][1] is None
+    assert "TRASH" in results["trash"][0]["labelIds"]
     assert results["ok"][1] is None
     assert isinstance(results["missing"][1], HttpError) and results["missing"][1].status_code == 404
     assert "STARRED" in results["modify"][0]["labelIds"]

@@ -7,6 +7,7 @@ Gmail's shape; the specific tests pin the shape itself (part ids, bodies, attach
 
 from __future__ import annotations
 
+import html
 import base64
 import json
 from collections.abc import Iterator
@@ -108,7 +109,7 @@ def test_corpus_message_parses_into_gmail_shape(path: Path) -> None:
     assert isinstance(parsed.subject, str) and isinstance(parsed.from_addr, str)
     assert has_text_or_is_empty(parsed)
     assert parsed.size_estimate == len(raw)
-    assert len(parsed.snippet) <= 200
+    assert len(html.unescape(parsed.snippet)) <= 200  # 200 characters of text, before escaping
     assert_gmail_shape(parsed)
 
 
@@ -332,7 +333,8 @@ def test_html_only_mail_gives_visible_text_as_snippet() -> None:
             '<img src="https://t.example/o.gif" width="1" height="1"></body></html>')
     raw = b"Subject: Status\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html.encode()
     parsed = parse(raw)
-    assert parsed.snippet == 'Hello & welcome, your site "is" up.'
+    # escaped as Gmail escapes snippets
+    assert parsed.snippet == 'Hello &amp; welcome, your site &quot;is&quot; up.'
     assert "alert" not in parsed.text and "color:red" not in parsed.text
     assert parsed.text.startswith("Status\n")
 

@@ -13,7 +13,7 @@ import pytest
 
 from gmail_emulator.mime import ParsedMessage, normalise_subject, parse_raw
 from gmail_emulator.seed import SeedMail, seed_mailbox, seed_mails
-from gmail_emulator.seed_data import files
+from gmail_emulator.seed_data import AGENTS, THREADS, files
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SUPPORT = "support@coolxost.com"
@@ -191,6 +191,14 @@ def test_support_address_is_a_parameter() -> None:
     assert all(p.message_id.endswith("@example.org>") for p in out)  # type: ignore[union-attr]
 
 
+def test_every_support_reply_is_signed_by_the_agent_it_names() -> None:
+    for thread in THREADS:
+        for mail in thread.mails:
+            if mail.direction == "out":
+                name, line = AGENTS[mail.agent]
+                assert f"\n{name}\n" in mail.body and line in mail.body, (thread.key, mail.agent)
+
+
 # --- against the running emulator ------------------------------------------------------------------------------
 
 
@@ -219,3 +227,4 @@ def test_seeded_mailbox_answers_searches(emulator: Any, gmail: Any) -> None:
     assert sent["resultSizeEstimate"] == len(seed_mails(now, emulator.address)) - inbound
     with_files = messages.list(userId=emulator.address, q="has:attachment").execute()
     assert with_files["resultSizeEstimate"] == 3
+
