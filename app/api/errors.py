@@ -13,9 +13,10 @@ Three sources feed one format:
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, json, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from app.domain.errors import DomainError
@@ -42,6 +43,7 @@ def problem(status: int, title: str, detail: str, type_: str, headers: dict[str,
             **extras: Any) -> Response:
     body: dict[str, Any] = {"type": TYPE_BASE + type_, "title": title, "status": status, "detail": detail}
     body.update({key: value for key, value in extras.items() if key not in body})
+    # The standard members first, in the RFC's order, for people reading it raw.
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     response.headers.update(headers or {})
     return response
