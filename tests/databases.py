@@ -47,9 +47,16 @@ def drop_pg_database(url: str) -> None:
 
 
 def empty_pg_database(engine: sa.Engine) -> None:
+    """Empty every table between tests.
+
+    DELETE, not TRUNCATE: on a handful of rows DELETE is far cheaper. Triggers (the insert-only guards) are off
+    for this one transaction through session_replication_role, which the test server's superuser may set.
+    """
     import app.models  # noqa: F401
 
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with engine.begin() as conn:
-        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            conn.execute(sa.text(f'DELETE FROM "{table}"'))
         conn.execute(sa.text("UPDATE counters SET value = 1000 WHERE name = 'ticket_number'"))
