@@ -79,7 +79,7 @@ def _token_for(database_url: str, email: str) -> str:
 
     engine = make_engine(database_url)
     with transaction(session_factory(engine)) as session:
-        token = create_token(session, email, SystemClock().now())
+        _, token = create_token(session, email, SystemClock().now())
     engine.dispose()
     return token
 

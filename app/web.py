@@ -29,7 +29,8 @@ class Runtime:
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder=str(_templates_dir()))
-    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing, JSON_SORT_KEYS=False)
+    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing)
+    app.json.sort_keys = False  # keep fields in the order the serialisers write them
     # 1. the database and the clock every request shares
     engine = make_engine(settings.database_url)
     app.extensions["linedesk"] = Runtime(settings, engine, session_factory(engine), clock or SystemClock())

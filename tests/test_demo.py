@@ -68,3 +68,4 @@ def test_demo_serves_linedesk_against_the_seeded_local_gmail(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+        process.stdout.close()

@@ -17,4 +17,4 @@ from app.api.auth import authenticate  # noqa: E402
 api.before_request(authenticate)
 errors.register(api)
 
-__all__ = ["api", "actions", "directory", "openapi", "tickets"]
+__all__ = ["api"]

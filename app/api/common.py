@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.api.auth import current_agent
+from app.api.parsing import MAX_INT
 from app.api.serialize import TICKET_LOADS, ticket_json
 from app.domain.errors import NotFound
 from app.models import Ticket
@@ -29,6 +30,8 @@ def workflow() -> Workflow:
 
 
 def load_ticket(number: int) -> Ticket:
+    if number > MAX_INT:  # beyond the column's range: no such ticket (and no overflow error from the driver)
+        raise NotFound(f"no ticket #{number}")
     ticket = db_session().scalar(select(Ticket).where(Ticket.number == number).options(*TICKET_LOADS))
     if ticket is None:
         raise NotFound(f"no ticket #{number}")

@@ -8,7 +8,8 @@ Three sources feed one format:
   paths back to whatever the rest of the app does with them.
 - Anything unexpected: a 500 problem without a traceback (the traceback goes to the log).
 
-`type` is a stable URI per kind of problem, so clients can branch on it without parsing English.
+`type` is a stable URN per kind of problem (urn:linedesk:problem:forbidden …), so clients can branch on it
+without parsing English.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from app.domain.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://linedesk.dev/problems/"
+TYPE_BASE = "urn:linedesk:problem:"  # an identifier, not a page: RFC 9457 lets clients compare it
 API_PREFIX = "/api/v1"
 
 # The problem type of each domain error class, by class name (subclasses fall back to their parents).

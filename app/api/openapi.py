@@ -55,8 +55,7 @@ def query(name: str, description: str, schema: Schema) -> Schema:
 
 
 def ticket_action(op_id: str, summary: str, body: str, *problems: int, ok: int = 200) -> dict[str, Any]:
-    schema_name = "Ticket"
-    return {"post": operation(op_id, summary, ok, schema_name, 403, 404, *problems, body=body, params=[NUMBER_PARAM],
+    return {"post": operation(op_id, summary, ok, "Ticket", 403, 404, *problems, body=body, params=[NUMBER_PARAM],
                               ok_text="The ticket after the action" if ok == 200 else "The new child ticket")}
 
 
@@ -81,7 +80,10 @@ def paths() -> dict[str, Any]:
         },
         tickets: {
             "get": operation("getTicket", "One ticket (403 when the caller may not see it)", 200, "Ticket", 403, 404,
-                             params=[NUMBER_PARAM]),
+                             params=[NUMBER_PARAM],
+                             description="A ticket the caller may not see is a 403, not a 404: numbers are sequential "
+                                         "and said aloud, so its existence is no secret, and the detail says why "
+                                         "(not a member of its line)."),
             "patch": operation("patchTicket", "Change priority, category and/or deadline", 200, "Ticket", 403, 404,
                                422, body="TicketPatch", params=[NUMBER_PARAM]),
         },

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 
 from flask import request
@@ -22,6 +22,7 @@ from app.domain.errors import InvalidInput
 E = TypeVar("E", bound=enum.Enum)
 Parser = Callable[[Any, str], Any]
 MAX_LIMIT = 200
+MAX_INT = 2**31 - 1  # what an INTEGER column holds on every backend
 DEFAULT_LIMIT = 50
 
 
@@ -37,6 +38,9 @@ class Field:
 def text(value: Any, name: str) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a string, not {_json_type(value)}", fields=[name])
+    # JSON escapes can smuggle in what no database column stores: a lone surrogate ("\udcff") or NUL.
+    if not _storable(value):
+        raise InvalidInput(f"{name} contains characters that are not text (NUL or a lone surrogate)", fields=[name])
     return value
 
 
@@ -63,7 +67,10 @@ def timestamp(value: Any, name: str) -> datetime:
         raise InvalidInput(f"{name} {raw!r} is not an ISO 8601 date-time ({example})", fields=[name]) from None
     if parsed.tzinfo is None:
         raise InvalidInput(f"{name} {raw!r} needs a time zone ({example})", fields=[name])
-    return parsed
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidInput(f"{name} {raw!r} is out of range", fields=[name]) from None
 
 
 def obj(*fields: Field) -> Parser:
@@ -84,7 +91,10 @@ def read_body(*fields: Field) -> dict[str, Any]:
 
 
 def json_object() -> dict[str, Any]:
-    raw = request.get_data(cache=True, as_text=True)
+    try:
+        raw = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"the request body is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     if not raw.strip():
         return {}
     try:
@@ -120,6 +130,8 @@ def read_fields(data: dict[str, Any], fields: tuple[Field, ...], prefix: str = "
 
 def query_text(name: str) -> str | None:
     value = request.args.get(name)
+    if value and not _storable(value):
+        raise InvalidInput(f"{name} contains characters that are not text (NUL or a lone surrogate)", fields=[name])
     return value.strip() if value and value.strip() else None
 
 
@@ -148,7 +160,17 @@ def query_enums(name: str, enum_cls: type[E]) -> list[E]:
 
 def page() -> tuple[int, int]:
     """(limit, offset) from the query string: limit 1…200, default 50; offset ≥ 0."""
-    return query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT), query_int("offset", 0)
+    return query_int("limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT), query_int("offset", 0, maximum=MAX_INT)
+
+
+def _storable(value: str) -> bool:
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_type(value: Any) -> str:

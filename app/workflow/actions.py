@@ -45,7 +45,13 @@ class TicketActions(WorkflowBase):
         follow_up_of: Ticket | None = None,
         deadline: datetime | None = None,
     ) -> Ticket:
-        """A new ticket, offered to the whole of `line`."""
+        """A new ticket, offered to the whole of `line`.
+
+        By hand, an agent opens tickets in their own lines and in task channels (a customer's wish); a manager
+        anywhere. A subtask is opened in the development line by whoever works the parent.
+        """
+        if actor is not None and parent is None:
+            self._require_may_open_in(actor, line)
         if not line.active:
             raise RuleViolation(f"line {line.name} is retired and takes no tickets")
         now = self.now()
@@ -72,6 +78,13 @@ class TicketActions(WorkflowBase):
                     channel=channel.value, parent=parent.number if parent else None,
                     follow_up_of=follow_up_of.number if follow_up_of else None)
         return ticket
+
+    def _require_may_open_in(self, actor: Agent, line: Line) -> None:
+        from app.models import LineKind
+
+        if actor.is_manager or line.kind is LineKind.TASK or self.is_on_line(actor, line):
+            return
+        raise PermissionDenied(f"{actor.email} is not a member of {line.name} and cannot open tickets there")
 
     def phone_region(self) -> str | None:
         from app.models import HelpdeskSetting
@@ -186,6 +199,8 @@ class TicketActions(WorkflowBase):
             if not actor.is_manager:
                 raise PermissionDenied("only a manager completes a ticket by hand; it completes itself otherwise")
             return self.complete(ticket, actor, reason="completed by hand")
+        if status is Status.REOPENED:
+            raise InvalidInput(f"#{ticket.number} reopens by itself when the customer writes again")
         if status is Status.DONE:
             raise MissingFields("done needs the problem in the customer's words and what was done: use /done",
                                 ["problem", "resolution"])

@@ -132,7 +132,8 @@ def test_list_filters(new_ticket, api_client):
     ("assignee=ghost@coolxost.com", 404, "no agent with email 'ghost@coolxost.com'"),
     ("limit=201", 400, "limit must be between 1 and 200"),
     ("limit=0", 400, "limit must be between 1 and 200"),
-    ("offset=-1", 400, "offset must be at least 0"),
+    ("offset=-1", 400, "offset must be between 0 and 2147483647"),
+    ("offset=99999999999999999999", 400, "offset must be between 0 and 2147483647"),
     ("limit=ten", 400, "limit must be a whole number"),
 ])
 def test_list_refuses_bad_filters(api_client, desk, query, status, detail):
@@ -201,3 +202,35 @@ def test_times_are_utc_iso8601(new_ticket, api_client, clock):
     ticket = api_client("lisa").post(f"/tickets/{number}/claim").get_json()
     assert ticket["times"]["claimed"] == "2026-11-23T09:05:00Z"
     assert ticket["times"]["updated"] == "2026-11-23T09:05:00Z"
+
+
+def test_listing_costs_the_same_queries_for_3_or_12_tickets(new_ticket, api_client, app):
+    """The ticket JSON's relations are loaded per page, not per ticket (no N+1)."""
+    from sqlalchemy import event
+
+    from app.web import runtime
+
+    with app.app_context():
+        engine = runtime().engine
+    anna = api_client("anna")
+    statements: list[str] = []
+
+    def count(*_args):
+        statements.append("query")
+
+    def queries_for_listing() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert anna.get("/tickets").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for i in range(3):
+        new_ticket(email=f"a{i}@example.com")
+    few = queries_for_listing()
+    for i in range(9):
+        new_ticket(email=f"b{i}@example.com", line="l2" if i % 2 else "l1")
+    assert queries_for_listing() == few
+    assert few <= 16, few

@@ -137,3 +137,18 @@ def test_change_and_event_share_one_transaction(wf, desk, new_ticket, session, S
         stored = other.get(Ticket, ticket_id)
         assert stored.priority is Priority.NORMAL
         assert not [e for e in events(other, stored) if e.kind == "priority"]
+
+
+def test_agents_open_tickets_by_hand_in_their_own_lines_and_task_channels(wf, desk):
+    wf.create_ticket(desk.kristina, subject="Phone call: site down", line=desk.l1)
+    wf.create_ticket(desk.kristina, subject="Wish: dark mode", line=desk.devtasks)
+    wf.create_ticket(desk.anna, subject="Manager anywhere", line=desk.l2)
+    with pytest.raises(PermissionDenied, match="not a member of 2nd line and cannot open tickets there"):
+        wf.create_ticket(desk.kristina, subject="Not my line", line=desk.l2)
+
+
+def test_reopen_is_not_set_by_hand(wf, desk, new_ticket):
+    from app.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="reopens by itself when the customer writes"):
+        wf.set_status(new_ticket(), desk.kristina, Status.REOPENED)
