@@ -115,6 +115,9 @@ class Message(Base):
     subject: Mapped[str] = mapped_column(String(998), default="")
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)  # sanitised before it is stored
+    # The customer's new words, quoted history and signature removed, for display; body_text keeps it all.
+    visible_text: Mapped[str | None] = mapped_column(Text)
+    parse_problems: Mapped[list[str] | None] = mapped_column(JSON)  # what was wrong with the mail, and how it was read
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id"))
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
