@@ -56,6 +56,9 @@ class Line(Base):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Business hours: {"timezone", "hours": {"mon": ["09:00", "18:00"], …}, "holidays": ["2027-01-01", …]};
+    # None means around the clock.
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     head: Mapped[Agent | None] = relationship(foreign_keys=[head_id])
     members: Mapped[list[Agent]] = relationship(secondary=line_members, back_populates="lines")
