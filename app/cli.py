@@ -69,6 +69,7 @@ def _safe_url(url: str) -> str:
 from app.setup_cli import customers_group, setup_group; main.add_command(setup_group); main.add_command(customers_group)  # noqa: E402,E702
 from gmail_emulator.cli import emulator_group; main.add_command(emulator_group)  # noqa: E402,E702
 from app.api.cli import token_group; main.add_command(token_group)  # noqa: E402,E702
+from gmail_sync.cli import sync_command; main.add_command(sync_command)  # noqa: E402,E702
 
 
 if __name__ == "__main__":  # python -m app.cli …: the command without the console script

@@ -157,7 +157,8 @@ class Emulator:
         split = urllib.parse.urlsplit(target)
         query: MultiDict[str, str] = MultiDict(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
         try:
-            endpoint, path_vars = self.url_map.bind("localhost").match(split.path, method=method)
+            # Like WSGI PATH_INFO, the path is matched decoded: "users/support%40coolxost.com/…" is a mailbox.
+            endpoint, path_vars = self.url_map.bind("localhost").match(urllib.parse.unquote(split.path), method=method)
             if endpoint in ("batch",) or endpoint.startswith(("upload:", "control:")):
                 raise bad_request("This request cannot be part of a batch")
             self._apply_fault(self.quota.roll_fault(allow_drop=False))

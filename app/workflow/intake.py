@@ -44,6 +44,8 @@ class Inbound:
     rfc822_message_id: str | None = None
     automatic: bool = False
     line: Line | None = None  # a routing choice made by the channel (web form: "I am technical")
+    visible_text: str | None = None  # the reply without quoted history and signature (mail only)
+    parse_problems: list[str] = field(default_factory=list)  # what was wrong with the mail, and how it was read
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class IntakeActions(RoutingActions):
             attachments=list(inbound.attachments), mailbox_id=inbound.mailbox.id if inbound.mailbox else None,
             provider_message_id=inbound.provider_message_id, provider_thread_id=inbound.provider_thread_id,
             rfc822_message_id=inbound.rfc822_message_id, automatic=inbound.automatic, sent_at=inbound.sent_at,
+            visible_text=inbound.visible_text, parse_problems=list(inbound.parse_problems) or None,
             created_at=self.now(),
         )
         self.session.add(message)

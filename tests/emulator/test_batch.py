@@ -79,3 +79,16 @@ def test_batch_at_the_gmail_v1_path_and_garbage_body(emulator):
     response, _ = http.request(emulator.url + "batch", "POST", body=b"{}",
                                headers={"Authorization": "Bearer t", "Content-Type": "application/json"})
     assert response.status == 400
+
+
+def test_batch_parts_addressed_by_the_mailbox_address(emulator, gmail):
+    """Linedesk calls Gmail with the address as userId; in a batch part it arrives percent-encoded."""
+    message = import_mail(gmail, make_mail())
+    results, callback = _collect()
+    batch = emulator.batch(callback)
+    batch.add(gmail.users().messages().get(userId=emulator.address, id=message["id"], format="minimal"),
+              request_id="by-address")
+    batch.add(gmail.users().getProfile(userId=emulator.address), request_id="profile")
+    batch.execute()
+    assert results["by-address"][1] is None and results["by-address"][0]["id"] == message["id"]
+    assert results["profile"][0]["emailAddress"] == emulator.address

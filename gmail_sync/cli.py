@@ -1,0 +1,117 @@
+"""`linedesk sync`: run the Gmail sync from the command line, once or as a polling loop.
+
+    linedesk sync --once [--mailbox ADDRESS]            one step for every mailbox (or one); exit 1 if any failed
+    linedesk sync --loop [--interval 10] [--mailbox A]  poll forever (the fallback to push); Ctrl-C stops it
+
+The database comes from DATABASE_URL, Gmail from GMAIL_API_ENDPOINT (unset: Google, with the credentials
+stored by `linedesk mailbox connect`), the per-mailbox quota from GMAIL_QUOTA_UNITS_PER_S (default 250; 0 = no
+limiter). A backfill shows a progress bar. Errors are messages and an exit code here, never tracebacks; this is
+the only place in gmail_sync that exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+import click
+
+from gmail_sync.quota import DEFAULT_UNITS_PER_S
+
+
+@click.command("sync", help="Mirror the mailboxes' Gmail into tickets: --once, or --loop every --interval seconds.")
+@click.option("--once", "mode", flag_value="once", default=True, help="One sync step per mailbox, then exit.")
+@click.option("--loop", "mode", flag_value="loop", help="Poll every --interval seconds until stopped.")
+@click.option("--interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds between polls.")
+@click.option("--mailbox", "address", default=None, help="Only this mailbox address.")
+def sync_command(mode: str, interval: float, address: str | None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    service, engine = _service()
+    try:
+        addresses = [address] if address else service.addresses()
+        if not addresses:
+            raise click.ClickException("no mailboxes in the setup: add one with `linedesk setup apply`")
+        if mode == "once":
+            if _round(service, addresses, progress=True):
+                raise SystemExit(1)
+            return
+        while True:
+            started = time.monotonic()
+            _round(service, addresses, progress=False)
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        click.echo("sync stopped")
+    finally:
+        engine.dispose()
+
+
+def _round(service: Any, addresses: list[str], *, progress: bool) -> int:
+    from gmail_sync.client import GmailError
+    from gmail_sync.runner import SyncError
+
+    failed = 0
+    for address in addresses:
+        try:
+            report = service.sync_once(address, progress=_ProgressBar(address) if progress else None)
+        except (GmailError, SyncError) as exc:
+            failed += 1
+            click.echo(f"{address}: sync failed: {exc}", err=True)
+            continue
+        if report.fetched or progress:
+            outcomes = ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items())) or "nothing new"
+            click.echo(f"{address}: {' → '.join(report.states)}: {outcomes}")
+    return failed
+
+
+class _ProgressBar:
+    """A one-line \\r progress display for a backfill or resync (only when there is something to fetch)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+
+    def __call__(self, done: int, total: int) -> None:
+        if total == 0:
+            return
+        width = 30
+        filled = width * done // total
+        click.echo(f"\r{self.address} [{'#' * filled}{'-' * (width - filled)}] {done}/{total}", nl=done >= total)
+
+
+def _service() -> tuple[Any, Any]:
+    from app.clock import SystemClock
+    from app.config import ConfigError, Settings
+    from app.db import make_engine, session_factory
+    from gmail_sync.runner import SyncService
+
+    try:
+        settings = Settings.from_env()
+        units = float(os.environ.get("GMAIL_QUOTA_UNITS_PER_S", DEFAULT_UNITS_PER_S))
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(f"bad setting: {exc}") from None
+    engine = make_engine(settings.database_url)
+    Session = session_factory(engine)
+    connect = _connector(Session, settings.gmail_api_endpoint, units or None)
+    return SyncService(Session, SystemClock(), connect=connect), engine
+
+
+def _connector(Session: Any, endpoint: str | None, units: float | None) -> Any:
+    from app.db import transaction
+    from gmail_sync.client import CredentialsMissing, GmailApi
+    from gmail_sync.quota import Limiter
+
+    def stored(address: str) -> Any:
+        from sqlalchemy import select
+
+        from app.models import Mailbox
+        from gmail_sync import credentials
+
+        with transaction(Session) as session:
+            mailbox = session.scalar(select(Mailbox).where(Mailbox.address == address))
+            try:
+                return credentials.credentials_for(session, mailbox) if mailbox is not None else None
+            except credentials.CredentialsError as exc:
+                raise CredentialsMissing(str(exc)) from None
+
+    return lambda address: GmailApi.connect(address, endpoint, limiter=Limiter(units), stored=stored)

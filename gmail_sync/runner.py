@@ -1,0 +1,370 @@
+"""The sync runner: one per mailbox, it mirrors the mailbox into tickets, every message exactly once.
+
+States, stored in `mailbox_sync` (app/models/mail.py: `state`, `history_id`, `backfill_after`), so a restart
+resumes where it stopped:
+
+    (no row) ──connect──▶ BACKFILL ──INBOX (and SENT) since `after` filled──▶ INCREMENTAL ◀──────┐
+                             │  getProfile first: history_id = the newest     │  history.list      │
+                             │  id at START, so nothing between the backfill  │  from history_id   │
+                             │  and the first incremental step is missed      │                    │
+                             │                                       404: stale history id         │
+                             │                                                ▼                    │
+                             └──────── same fill, bounded ─────────────── RESYNC ──filled──────────┘
+                                       (after = last_synced_at − margin; getProfile first, again)
+
+- Fill (backfill and resync): messages.list of INBOX, then SENT, with `after:<epoch>` (ids only: 5 units per
+  500), minus the ids already stored, oldest first; then messages.get(format=raw) in batches of ≤ 50 and one
+  transaction per batch. A restart lists again and fetches only what is missing — that is the whole resume
+  protocol, so no page token needs to be trusted across a crash.
+- Incremental: history.list from `history_id` (messageAdded, labelAdded/labelRemoved); the messages added to
+  INBOX or SENT (or moved into INBOX) are fetched raw and written, and `history_id` advances in the SAME
+  transaction as the messages it covers (per history page). A crash between two commits repeats only the
+  uncommitted page, and a message already stored is skipped (unique (mailbox, Gmail message id)). An idle poll
+  is exactly one history.list call.
+- Which mail: INBOX → `Workflow.receive` (automatic mail flagged by `noise.classify`, never opening a ticket);
+  SENT or from our own address → `record_outbound` on the ticket of its thread (an agent answering straight
+  from Gmail: the first response), or nothing when the thread is not a ticket; SPAM, TRASH and drafts ignored.
+- Database sessions are short and never held across network I/O: fetch first, then open a session and write.
+
+`SyncService` runs the runners of all mailboxes (poll loop) and holds each mailbox's quota limiter;
+`handle_push` decodes a Pub/Sub push body into the address to sync.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.clock import Clock, as_utc
+from app.db import transaction
+from app.models import Agent, Channel, Mailbox, Message, TicketThread
+from app.models.mail import MailboxSync
+from app.workflow import Inbound, Workflow
+from gmail_sync.client import FetchedMessage, GmailApi, GmailError, HistoryExpired
+from gmail_sync.noise import OWN, classify
+from gmail_sync.parse import ParsedMail, parse_mail
+
+log = logging.getLogger(__name__)
+
+BACKFILL, INCREMENTAL, RESYNC = "backfill", "incremental", "resync"
+IGNORED_LABELS = frozenset({"SPAM", "TRASH", "DRAFT"})
+Progress = Callable[[int, int], None]  # (messages done, messages to do)
+MessageHook = Callable[[FetchedMessage], None]
+
+
+class SyncError(Exception):
+    """The sync of a mailbox could not run (not a Gmail failure: see gmail_sync.client for those)."""
+
+
+class UnknownMailbox(SyncError):
+    pass
+
+
+class InvalidPush(SyncError, ValueError):
+    """A push body that is not a Gmail notification."""
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    backfill_days: int = 90
+    resync_margin: timedelta = timedelta(hours=1)
+    batch_size: int = 50  # messages fetched per batch and written per transaction
+
+
+@dataclass
+class SyncReport:
+    """What one `sync_once` did, for the CLI, logs and tests."""
+
+    mailbox: str
+    states: list[str] = field(default_factory=list)
+    fetched: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    state: str
+    history_id: str | None
+    after: datetime | None
+
+
+class MailboxRunner:
+    """The sync of one mailbox. `sync_once()` is the one step that push and poll both run."""
+
+    def __init__(self, Session: sessionmaker[Session], api: GmailApi, address: str, clock: Clock,
+                 options: SyncOptions | None = None, *, progress: Progress | None = None,
+                 on_message: MessageHook | None = None) -> None:
+        self.Session = Session
+        self.api = api
+        self.address = address
+        self.clock = clock
+        self.options = options or SyncOptions()
+        self.progress = progress
+        self.on_message = on_message  # called for each message inside its transaction (an observer)
+
+    # ----- the state machine -----------------------------------------------------------------------------
+    def sync_once(self) -> SyncReport:
+        report = SyncReport(self.address)
+        cursor = self._start()
+        if cursor.state in (BACKFILL, RESYNC):
+            self._fill(cursor, report)
+        try:
+            self._incremental(report)
+        except HistoryExpired:
+            self._fill(self._begin_resync(), report)
+            self._incremental(report)
+        return report
+
+    def _start(self) -> _Cursor:
+        with transaction(self.Session) as session:
+            cursor = self._cursor(session)
+        if cursor.history_id is not None:
+            return cursor
+        start = str(self.api.profile()["historyId"])  # before listing: nothing in between is missed
+        after = self.clock.now() - timedelta(days=self.options.backfill_days)
+        with transaction(self.Session) as session:
+            row = self.state_row(session)
+            row.state, row.history_id, row.backfill_after = BACKFILL, start, after
+        return _Cursor(BACKFILL, start, after)
+
+    def _begin_resync(self) -> _Cursor:
+        start = str(self.api.profile()["historyId"])
+        with transaction(self.Session) as session:
+            row = self.state_row(session)
+            since = as_utc(row.last_synced_at) or self.clock.now() - timedelta(days=self.options.backfill_days)
+            row.state, row.history_id = RESYNC, start
+            row.backfill_after = since - self.options.resync_margin
+            after = row.backfill_after
+        log.warning("sync %s: history id expired, resync since %s", self.address, after.isoformat())
+        return _Cursor(RESYNC, start, after)
+
+    # ----- backfill and resync ---------------------------------------------------------------------------
+    def _fill(self, cursor: _Cursor, report: SyncReport) -> None:
+        report.states.append(cursor.state)
+        after = cursor.after or self.clock.now() - timedelta(days=self.options.backfill_days)
+        query = f"after:{int(after.timestamp())}"
+        inbox = self.api.list_ids("INBOX", query)
+        in_inbox = set(inbox)
+        sent = [i for i in self.api.list_ids("SENT", query) if i not in in_inbox]
+        todo = self._missing(list(reversed(inbox))) + self._missing(list(reversed(sent)))  # oldest first
+        done = 0
+        self._tell(done, len(todo))
+        size = self.options.batch_size
+        for start in range(0, len(todo), size):
+            fetched = self.api.fetch_raw(todo[start:start + size])
+            self._write(fetched, report)
+            done += len(todo[start:start + size])
+            self._tell(done, len(todo))
+        with transaction(self.Session) as session:
+            row = self.state_row(session)
+            row.state, row.backfill_after, row.last_synced_at = INCREMENTAL, None, self.clock.now()
+
+    # ----- incremental -----------------------------------------------------------------------------------
+    def _incremental(self, report: SyncReport) -> None:
+        report.states.append(INCREMENTAL)
+        with transaction(self.Session) as session:
+            start = self._cursor(session).history_id
+        assert start is not None, "a mailbox in incremental state has a history id"
+        token: str | None = None
+        while True:
+            page = self.api.history_page(start, token)
+            token = page.get("nextPageToken")
+            records = page.get("history", [])
+            if token:  # more to come: the cursor is the last record this page covers
+                cursor = str(records[-1]["id"]) if records else None
+            else:
+                cursor = str(page["historyId"])
+            ids = self._missing(_added(records))
+            self._write(self.api.fetch_raw(ids) if ids else [], report, history_id=cursor)
+            if not token:
+                return
+
+    # ----- writing ---------------------------------------------------------------------------------------
+    def _write(self, fetched: list[FetchedMessage], report: SyncReport, *, history_id: str | None = None) -> None:
+        """One transaction: the messages, then the cursor that covers them."""
+        parsed = [(message, parse_mail(message.raw)) for message in fetched]  # CPU work outside the transaction
+        with transaction(self.Session) as session:
+            workflow = Workflow(session, self.clock, via="sync")
+            mailbox = self._mailbox(session)
+            for message, mail in parsed:
+                report.count(self._ingest(workflow, mailbox, message, mail))
+                report.fetched += 1
+                if self.on_message is not None:
+                    self.on_message(message)
+            row = self.state_row(session)
+            if history_id is not None:
+                row.history_id = history_id
+            row.messages_synced += len(fetched)
+            row.last_synced_at = self.clock.now()
+            row.last_error = None
+
+    def _ingest(self, workflow: Workflow, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail) -> str:
+        labels = set(message.label_ids)
+        if labels & IGNORED_LABELS:
+            return "ignored"
+        noise = classify(mail, own_addresses=[mailbox.address])
+        sent_at = mail.date or datetime.fromtimestamp(message.internal_date_ms / 1000, UTC)
+        if noise.kind == OWN or ("SENT" in labels and "INBOX" not in labels):
+            return self._outbound(workflow, mailbox, message, mail, sent_at)
+        if "INBOX" not in labels:
+            return "ignored"
+        result = workflow.receive(Inbound(
+            channel=Channel.EMAIL, subject=mail.subject, body_text=mail.text, sent_at=sent_at,
+            from_email=mail.from_email or None, from_name=mail.from_name, body_html=mail.html,
+            attachments=[asdict(a) for a in mail.attachments], mailbox=mailbox, provider_message_id=message.id,
+            provider_thread_id=message.thread_id, rfc822_message_id=mail.message_id, automatic=noise.automatic,
+            visible_text=mail.visible_text, parse_problems=list(mail.problems),
+        ))
+        return result.outcome
+
+    def _outbound(self, workflow: Workflow, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail,
+                  sent_at: datetime) -> str:
+        session = workflow.session
+        link = session.scalar(select(TicketThread).where(TicketThread.mailbox_id == mailbox.id,
+                                                         TicketThread.provider_thread_id == message.thread_id))
+        if link is None:
+            return "own_no_ticket"  # our own mail outside any ticket: never a ticket of its own
+        agent = session.scalar(select(Agent).where(Agent.email == mail.from_email)) if mail.from_email else None
+        workflow.record_outbound(
+            link.ticket, agent, body_text=mail.text, sent_at=sent_at, subject=mail.subject, mailbox=mailbox,
+            provider_message_id=message.id, provider_thread_id=message.thread_id,
+            rfc822_message_id=mail.message_id, body_html=mail.html, from_address=mail.from_email or None,
+        )
+        return "outbound"
+
+    # ----- state rows ------------------------------------------------------------------------------------
+    def _missing(self, ids: list[str]) -> list[str]:
+        """`ids` without those already stored for this mailbox, order kept."""
+        stored: set[str] = set()
+        with transaction(self.Session) as session:
+            mailbox_id = self._mailbox(session).id
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                stored.update(session.scalars(select(Message.provider_message_id).where(
+                    Message.mailbox_id == mailbox_id, Message.provider_message_id.in_(chunk))))
+        return [i for i in dict.fromkeys(ids) if i not in stored]
+
+    def _mailbox(self, session: Session) -> Mailbox:
+        mailbox = session.scalar(select(Mailbox).where(Mailbox.address == self.address))
+        if mailbox is None:
+            raise UnknownMailbox(f"no mailbox {self.address} in the setup")
+        return mailbox
+
+    def state_row(self, session: Session) -> MailboxSync:
+        mailbox = self._mailbox(session)
+        row = session.get(MailboxSync, mailbox.id)
+        if row is None:
+            row = MailboxSync(mailbox_id=mailbox.id, state=BACKFILL, messages_synced=0)
+            session.add(row)
+            session.flush()
+        return row
+
+    def _cursor(self, session: Session) -> _Cursor:
+        row = self.state_row(session)
+        return _Cursor(row.state, row.history_id, as_utc(row.backfill_after))
+
+    def _tell(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+
+def _added(records: Iterable[dict]) -> list[str]:
+    """Ids of messages added to INBOX or SENT, or moved into INBOX, in history order, each once."""
+    ids: list[str] = []
+    for record in records:
+        for item in record.get("messagesAdded", []):
+            labels = set(item["message"].get("labelIds", []))
+            if labels & {"INBOX", "SENT"} and not labels & IGNORED_LABELS:
+                ids.append(item["message"]["id"])
+        for item in record.get("labelsAdded", []):
+            if "INBOX" in item.get("labelIds", []):
+                ids.append(item["message"]["id"])
+    return list(dict.fromkeys(ids))
+
+
+def handle_push(payload: dict) -> str:
+    """The mailbox address a Gmail Pub/Sub push names (`message.data`: base64url JSON emailAddress, historyId).
+    Raises InvalidPush for anything else. The caller then runs the mailbox's `sync_once`."""
+    try:
+        data = payload["message"]["data"]
+        decoded = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+        address, history_id = decoded["emailAddress"], decoded["historyId"]
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        raise InvalidPush(f"not a Gmail push notification: {exc}") from None
+    if not isinstance(address, str) or "@" not in address or len(address) > 320:
+        raise InvalidPush("emailAddress is not an email address")
+    if not str(history_id).isdigit():
+        raise InvalidPush("historyId is not a number")
+    return address.strip().lower()
+
+
+class SyncService:
+    """The runners of all mailboxes. Each mailbox keeps its Gmail client and quota limiter across rounds (the
+    limiter's adaptation is per mailbox); one thread drives them all (httplib2 is not thread-safe)."""
+
+    def __init__(self, Session: sessionmaker[Session], clock: Clock, *,
+                 connect: Callable[[str], GmailApi], options: SyncOptions | None = None) -> None:
+        self.Session = Session
+        self.clock = clock
+        self.connect = connect
+        self.options = options or SyncOptions()
+        self._apis: dict[str, GmailApi] = {}
+
+    def addresses(self) -> list[str]:
+        with transaction(self.Session) as session:
+            return list(session.scalars(select(Mailbox.address).order_by(Mailbox.id)))
+
+    def api(self, address: str) -> GmailApi:
+        if address not in self._apis:
+            self._apis[address] = self.connect(address)
+        return self._apis[address]
+
+    def runner(self, address: str, *, progress: Progress | None = None) -> MailboxRunner:
+        return MailboxRunner(self.Session, self.api(address), address, self.clock, self.options, progress=progress)
+
+    def sync_once(self, address: str, *, progress: Progress | None = None) -> SyncReport:
+        """One incremental step (or the backfill/resync it needs); errors are recorded on the mailbox, raised."""
+        try:
+            return self.runner(address, progress=progress).sync_once()
+        except (GmailError, SyncError) as exc:
+            self._record_error(address, exc)
+            raise
+
+    def sync_all(self, *, progress_for: Callable[[str], Progress | None] | None = None
+                 ) -> list[SyncReport | Exception]:
+        """Every mailbox once; a failing mailbox does not stop the others (its error is in the result)."""
+        results: list[SyncReport | Exception] = []
+        for address in self.addresses():
+            try:
+                results.append(self.sync_once(address, progress=progress_for(address) if progress_for else None))
+            except (GmailError, SyncError) as exc:
+                log.error("sync %s failed: %s", address, exc)
+                results.append(exc)
+        return results
+
+    def watch(self, address: str, topic: str) -> datetime:
+        """users.watch for the mailbox's INBOX; stores and returns when the watch expires (renew daily)."""
+        answer = self.api(address).watch(topic)
+        expires = datetime.fromtimestamp(int(answer["expiration"]) / 1000, UTC)
+        with transaction(self.Session) as session:
+            runner = self.runner(address)
+            runner.state_row(session).watch_expires_at = expires
+        return expires
+
+    def _record_error(self, address: str, exc: Exception) -> None:
+        try:
+            with transaction(self.Session) as session:
+                self.runner(address).state_row(session).last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        except SyncError:
+            pass
