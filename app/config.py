@@ -25,6 +25,12 @@ class Settings:
     secret_key: str
     instance_dir: Path
     gmail_api_endpoint: str | None = None
+    gmail_quota_units_per_s: float | None = 250.0
+    # Gmail push (Pub/Sub): when an audience is set, every push must carry a Google-signed ID token for it,
+    # from one of the allowed service accounts.
+    push_audience: str | None = None
+    push_service_accounts: frozenset[str] = frozenset()
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -40,8 +46,25 @@ class Settings:
             secret_key=env.get("SECRET_KEY", "dev-only-not-secret"),
             instance_dir=instance,
             gmail_api_endpoint=env.get("GMAIL_API_ENDPOINT") or None,
+            gmail_quota_units_per_s=_quota(env.get("GMAIL_QUOTA_UNITS_PER_S", "250")),
+            push_audience=env.get("PUSH_AUDIENCE") or None,
+            push_service_accounts=frozenset(
+                a.strip().lower() for a in env.get("PUSH_SERVICE_ACCOUNTS", "").split(",") if a.strip()),
         )
+        if settings.push_audience and not settings.push_service_accounts:
+            raise ConfigError("PUSH_AUDIENCE is set but PUSH_SERVICE_ACCOUNTS is empty: name the push subscription's "
+                              "service account, or anyone with a Google account could trigger syncs")
         return replace(settings, **overrides) if overrides else settings
+
+
+def _quota(text: str) -> float | None:
+    try:
+        units = float(text)
+    except ValueError:
+        raise ConfigError(f"GMAIL_QUOTA_UNITS_PER_S must be a number of units per second, got {text!r}") from None
+    if units < 0:
+        raise ConfigError("GMAIL_QUOTA_UNITS_PER_S cannot be negative")
+    return units or None  # 0: no limiter
 
 
 def normalise_database_url(url: str) -> str:

@@ -40,6 +40,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.api import api
 
     app.register_blueprint(api)
+    from app.push import push
+
+    app.register_blueprint(push)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 

@@ -83,7 +83,7 @@ def _service() -> tuple[Any, Any]:
     from app.clock import SystemClock
     from app.config import ConfigError, Settings
     from app.db import make_engine, session_factory
-    from gmail_sync.runner import SyncService
+    from gmail_sync.wiring import sync_service
 
     try:
         settings = Settings.from_env()
@@ -92,26 +92,4 @@ def _service() -> tuple[Any, Any]:
         raise click.ClickException(f"bad setting: {exc}") from None
     engine = make_engine(settings.database_url)
     Session = session_factory(engine)
-    connect = _connector(Session, settings.gmail_api_endpoint, units or None)
-    return SyncService(Session, SystemClock(), connect=connect), engine
-
-
-def _connector(Session: Any, endpoint: str | None, units: float | None) -> Any:
-    from app.db import transaction
-    from gmail_sync.client import CredentialsMissing, GmailApi
-    from gmail_sync.quota import Limiter
-
-    def stored(address: str) -> Any:
-        from sqlalchemy import select
-
-        from app.models import Mailbox
-        from gmail_sync import credentials
-
-        with transaction(Session) as session:
-            mailbox = session.scalar(select(Mailbox).where(Mailbox.address == address))
-            try:
-                return credentials.credentials_for(session, mailbox) if mailbox is not None else None
-            except credentials.CredentialsError as exc:
-                raise CredentialsMissing(str(exc)) from None
-
-    return lambda address: GmailApi.connect(address, endpoint, limiter=Limiter(units), stored=stored)
+    return sync_service(Session, SystemClock(), settings.gmail_api_endpoint, units or None), engine

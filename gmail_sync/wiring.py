@@ -1,0 +1,40 @@
+"""Building a ready `SyncService` from settings: the one place the CLI, the push endpoint and the demo share.
+
+Each mailbox's Gmail client gets its credentials from `gmail_sync.credentials` (read in a short session) —
+or none for the local Gmail — and its own quota limiter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.clock import Clock
+from app.db import transaction
+from app.models import Mailbox
+from gmail_sync.client import CredentialsMissing, GmailApi
+from gmail_sync.quota import Limiter
+from gmail_sync.runner import SyncOptions, SyncService
+
+
+def connector(Session: sessionmaker[Session], endpoint: str | None, units_per_s: float | None  # noqa: N803
+              ) -> Callable[[str], GmailApi]:
+    def stored(address: str) -> Any:
+        from gmail_sync import credentials
+
+        with transaction(Session) as session:
+            mailbox = session.scalar(select(Mailbox).where(Mailbox.address == address))
+            try:
+                return credentials.credentials_for(session, mailbox) if mailbox is not None else None
+            except credentials.CredentialsError as exc:
+                raise CredentialsMissing(str(exc)) from None
+
+    return lambda address: GmailApi.connect(address, endpoint, limiter=Limiter(units_per_s), stored=stored)
+
+
+def sync_service(Session: sessionmaker[Session], clock: Clock, endpoint: str | None,  # noqa: N803
+                 units_per_s: float | None, options: SyncOptions | None = None) -> SyncService:
+    return SyncService(Session, clock, connect=connector(Session, endpoint, units_per_s), options=options)
