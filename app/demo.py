@@ -1,9 +1,10 @@
 """`linedesk demo`: the whole of Linedesk on one machine, with nothing to configure.
 
 In order: migrate the SQLite database under instance/, apply the example setup, start the local Gmail
-(kept in instance/gmail.sqlite3 across restarts) and seed its mailbox with the CoolXost support mail, print an
-API token for an agent, then serve the web app. Every step is idempotent, so running the demo again resumes
-where the last run stopped.
+(kept in instance/gmail.sqlite3 across restarts) and seed its mailbox with the CoolXost support mail, start the
+Gmail sync (a backfill, then polling every few seconds, as `linedesk sync --loop` does), print an API token for
+an agent, then serve the web app. Every step is idempotent, so running the demo again resumes where the last
+run stopped.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def run_demo(ports: DemoPorts, setup_file: Path, host: str = "127.0.0.1") -> Non
     address = _apply_setup(settings.database_url, setup_file)
     gmail_url = _start_local_gmail(settings.instance_dir / "gmail.sqlite3", host, ports.gmail, address)
     os.environ["GMAIL_API_ENDPOINT"] = gmail_url
+    _start_sync(settings.database_url, gmail_url)
     token = _token_for(settings.database_url, DEMO_AGENT)
     _serve_web(host, ports.web, token)
 
@@ -70,6 +72,33 @@ def _start_local_gmail(db_file: Path, host: str, port: int, address: str) -> str
     added = seed_mailbox(build_service(url, token="demo"), address, datetime.now(timezone.utc))
     click.echo(f"local Gmail on {url} — mailbox {address} ({added} demo messages added)")
     return url
+
+
+def _start_sync(database_url: str, gmail_url: str, interval_s: float = 5.0) -> None:
+    """Backfill now (so the first page already shows tickets), then poll in the background."""
+    import logging
+    import time
+
+    from app.clock import SystemClock
+    from app.db import make_engine, session_factory
+    from gmail_sync.client import GmailError
+    from gmail_sync.runner import SyncError
+    from gmail_sync.wiring import sync_service
+
+    service = sync_service(session_factory(make_engine(database_url)), SystemClock(), gmail_url, None)
+    reports = service.sync_all()
+    fetched = sum(getattr(report, "fetched", 0) for report in reports)
+    click.echo(f"sync: backfill done ({fetched} messages), polling every {interval_s:g} s")
+
+    def poll() -> None:
+        while True:
+            time.sleep(interval_s)
+            try:
+                service.sync_all()
+            except (GmailError, SyncError) as exc:  # keep polling: the next round retries
+                logging.getLogger(__name__).warning("demo sync round failed: %s", exc)
+
+    threading.Thread(target=poll, name="gmail-sync", daemon=True).start()
 
 
 def _token_for(database_url: str, email: str) -> str:

@@ -55,6 +55,7 @@ def test_demo_serves_linedesk_against_the_seeded_local_gmail(tmp_path):
     seen: list[str] = []
     try:
         gmail_line = _wait_for(out, lambda l: l.startswith("local Gmail on "), 120, seen)
+        _wait_for(out, lambda l: l.startswith("sync: backfill done"), 120, seen)
         web_line = _wait_for(out, lambda l: l.startswith("Linedesk on "), 60, seen)
         _wait_for(out, lambda l: l.startswith("API token for "), 10, seen)
         token = _wait_for(out, lambda l: l.strip() != "", 10, seen).strip()
@@ -65,6 +66,9 @@ def test_demo_serves_linedesk_against_the_seeded_local_gmail(tmp_path):
         assert {"l1", "l2", "dev", "commercial", "wishes", "devtasks"} <= {l["slug"] for l in lines["lines"]}
         profile = _get(gmail_url + "gmail/v1/users/support@coolxost.com/profile", "demo")
         assert profile["messagesTotal"] >= 30
+        # the sync turned the seeded mail into tickets of the 1st line, which the agent sees
+        first_line = _get(web_url + "api/v1/tickets?line=l1&limit=200", token)
+        assert first_line["total"] >= 20
     finally:
         process.terminate()
         process.wait(timeout=20)
