@@ -36,6 +36,7 @@ _DOMAIN_TYPES = {
     "TransitionError": "transition-not-allowed",
     "MissingFields": "missing-fields",
     "Unauthorized": "unauthorized",
+    "SendFailed": "send-failed",
 }
 _HTTP_TYPES = {404: "no-such-route", 405: "method-not-allowed"}
 

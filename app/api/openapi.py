@@ -25,6 +25,7 @@ PROBLEMS = {
     404: "No such ticket, line, agent or category",
     409: "Conflict: e.g. someone else already holds the ticket",
     422: "A workflow rule refuses it (a forbidden transition, done without its fields …)",
+    502: "Gmail did not take the mail (the reply stays queued when a retry can succeed)",
 }
 
 
@@ -104,6 +105,13 @@ def paths() -> dict[str, Any]:
                              params=[NUMBER_PARAM]),
             "post": operation("addNote", "Add an internal note", 201, "Note", 403, 404, body="NoteCreate",
                               params=[NUMBER_PARAM], ok_text="The new note"),
+        },
+        f"{tickets}/reply": {
+            "post": operation("replyToTicket", "Answer the customer by mail, in their Gmail thread", 201, "Message",
+                              403, 404, 422, 502, body="Reply", ok_text="The outbound message as stored",
+                              params=[NUMBER_PARAM, {"name": "Idempotency-Key", "in": "header", "required": False,
+                                                     "description": "The same key again is the same reply: it is "
+                                                                    "sent once", "schema": {"type": "string"}}]),
         },
         f"{tickets}/events": {
             "get": operation("listEvents", "The ticket's audit trail, oldest first", 200, "EventList", 403, 404,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models import Channel, LineKind, Priority, Status
+from app.models import Channel, Direction, LineKind, Priority, Status
 from app.models.enums import values
 
 Schema = dict[str, Any]
@@ -95,6 +95,14 @@ def _responses() -> dict[str, Schema]:
         "EventList": closed({"events": {"type": "array", "items": ref("Event")}}),
         "Note": closed({"id": {"type": "integer"}, "author": nullable(EMAIL), "text": STRING, "created": UTC_TIME}),
         "NoteList": closed({"notes": {"type": "array", "items": ref("Note")}}),
+        "Message": closed({
+            "id": {"type": "integer"}, "ticket": NUMBER, "direction": {"enum": values(Direction)},
+            "channel": {"enum": values(Channel)}, "author": nullable(EMAIL),
+            "from": nullable({"type": "string", "description": "The address it was sent from (the mailbox's)"}),
+            "subject": STRING, "text": STRING, "sent": UTC_TIME,
+            "message_id": nullable({"type": "string", "description": "Its RFC 5322 Message-ID"}),
+            "gmail_message_id": nullable(STRING), "gmail_thread_id": nullable(STRING),
+        }),
         "Problem": {
             "type": "object",
             "description": "RFC 9457 problem details; extension members such as fields or allowed may follow",
@@ -137,6 +145,7 @@ def _requests() -> dict[str, Schema]:
         "Subtask": closed({"note": text, "line": {"type": "string", "description": "Default: the development line"}},
                           required=["note"]),
         "NoteCreate": closed({"text": text}),
+        "Reply": closed({"text": {**text, "description": "Plain text; sent as text/plain with an HTML alternative"}}),
         "Done": closed({"problem": {"type": "string", "description": "The problem in the customer's words"},
                         "resolution": {"type": "string", "description": "What was done"}},
                        description="Both are needed; a missing one is a 422 naming it"),

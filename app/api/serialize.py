@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
-from app.models import Agent, Customer, Line, Note, Ticket, TicketEvent
+from app.models import Agent, Customer, Line, Message, Note, Ticket, TicketEvent
 
 TICKET_LOADS = (
     selectinload(Ticket.line),
@@ -117,3 +117,21 @@ def event_json(event: TicketEvent) -> dict[str, Any]:
 
 def note_json(note: Note) -> dict[str, Any]:
     return {"id": note.id, "author": email_of(note.author), "text": note.text, "created": iso(note.created_at)}
+
+
+def message_json(message: Message, number: int, author: str | None) -> dict[str, Any]:
+    """A ticket message; `number` and `author` are passed in so a detached message can be rendered."""
+    return {
+        "id": message.id,
+        "ticket": number,
+        "direction": message.direction.value,
+        "channel": message.channel.value,
+        "author": author,
+        "from": message.from_address,
+        "subject": message.subject,
+        "text": message.body_text,
+        "sent": iso(message.sent_at),
+        "message_id": message.rfc822_message_id,
+        "gmail_message_id": message.provider_message_id,
+        "gmail_thread_id": message.provider_thread_id,
+    }
