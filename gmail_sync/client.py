@@ -13,7 +13,6 @@ discovery document whose root URL is the endpoint, so plain calls, media uploads
 (`client_options` alone would send uploads and batches to Google). Credentials: `credentials_for(address)`
 asks `gmail_sync.credentials` when it exists; with a local endpoint and no stored credentials an anonymous
 bearer token is enough.
-(`gmail_sync.credentials.build_gmail_service` is an earlier stand-in for `build_service` here.)
 """
 
 from __future__ import annotations

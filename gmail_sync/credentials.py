@@ -12,14 +12,11 @@ row whose `kind` is:
 `env:NAME` (the JSON lives in the environment variable NAME, e.g. injected by a secret manager; nothing secret
 is stored at all). A missing or wrong key is a `CredentialsError` that names the variable, never the secret.
 
-`build_gmail_service` is a small stand-in for `gmail_sync.client` (built from a copy of the discovery document
-whose rootUrl is the endpoint, so uploads and batches follow it too); the lead merges the two.
+`build_gmail_service` reaches a mailbox with its stored credentials through `gmail_sync.client.build_service`.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
 import json
 import os
 from collections.abc import Mapping
@@ -184,32 +181,20 @@ def oauth_secret(client_file: Mapping[str, Any], refresh_token: str) -> dict[str
 # --- the Gmail service ------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=16)
-def _document_for(endpoint: str) -> dict[str, Any]:
-    import googleapiclient.discovery_cache
-
-    document = json.loads(googleapiclient.discovery_cache.get_static_doc("gmail", "v1") or "{}")
-    for key in ("rootUrl", "baseUrl", "mtlsRootUrl"):
-        document[key] = endpoint if key != "baseUrl" else endpoint + document.get("servicePath", "")
-    return document
-
-
 def build_gmail_service(endpoint: str | None, credentials: Any, address: str) -> Any:
-    """A gmail v1 service: Google's when `endpoint` is None, else every call (uploads and batches too) to it.
+    """A gmail v1 service for `address`: Google's when `endpoint` is None, else the local Gmail's.
 
-    Without credentials (the local Gmail) the bearer token is `user:ADDRESS`, which the local Gmail reads as
-    "userId me is ADDRESS" — the way a real access token belongs to one account."""
-    import google.oauth2.credentials
-    from googleapiclient.discovery import build, build_from_document
+    One builder for all of Linedesk (`gmail_sync.client.build_service`); without stored credentials only a
+    local endpoint can be reached."""
+    from gmail_sync.client import CredentialsMissing, build_service
+    from gmail_sync.client import credentials_for as default_credentials
 
-    if endpoint is None:
-        if credentials is None:
-            raise CredentialsError(f"{address} has no Google credentials: run `linedesk mailbox connect` or set "
-                                   "GMAIL_API_ENDPOINT to the local Gmail")
-        return build("gmail", "v1", credentials=credentials, cache_discovery=False)
-    endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
-    creds = credentials or google.oauth2.credentials.Credentials(token=f"user:{address}")
-    return build_from_document(copy.deepcopy(_document_for(endpoint)), credentials=creds)
+    if credentials is None:
+        try:
+            credentials = default_credentials(address, endpoint)
+        except CredentialsMissing as exc:
+            raise CredentialsError(str(exc)) from None
+    return build_service(endpoint, credentials)
 
 
 def gmail_for_mailbox(session: Session, mailbox: Mailbox, endpoint: str | None) -> Any:

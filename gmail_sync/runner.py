@@ -77,6 +77,9 @@ class SyncOptions:
     backfill_days: int = 90
     resync_margin: timedelta = timedelta(hours=1)
     batch_size: int = 50  # messages fetched per batch and written per transaction
+    # Acknowledge new tickets (one reply with the number and the expected response time). Off for a backfill
+    # whatever this says: customers who wrote weeks ago are not acknowledged on the day a mailbox is connected.
+    acknowledge: bool = False
 
 
 @dataclass
@@ -87,6 +90,7 @@ class SyncReport:
     states: list[str] = field(default_factory=list)
     fetched: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    new_tickets: list[int] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -163,7 +167,7 @@ class MailboxRunner:
         size = self.options.batch_size
         for start in range(0, len(todo), size):
             fetched = self.api.fetch_raw(todo[start:start + size])
-            self._write(fetched, report)
+            self._write(fetched, report, acknowledge=cursor.state == RESYNC)
             done += len(todo[start:start + size])
             self._tell(done, len(todo))
         with transaction(self.Session) as session:
@@ -186,19 +190,21 @@ class MailboxRunner:
             else:
                 cursor = str(page["historyId"])
             ids = self._missing(_added(records))
-            self._write(self.api.fetch_raw(ids) if ids else [], report, history_id=cursor)
+            self._write(self.api.fetch_raw(ids) if ids else [], report, history_id=cursor, acknowledge=True)
             if not token:
                 return
 
     # ----- writing ---------------------------------------------------------------------------------------
-    def _write(self, fetched: list[FetchedMessage], report: SyncReport, *, history_id: str | None = None) -> None:
-        """One transaction: the messages, then the cursor that covers them."""
+    def _write(self, fetched: list[FetchedMessage], report: SyncReport, *, history_id: str | None = None,
+               acknowledge: bool = False) -> None:
+        """One transaction: the messages, then the cursor that covers them; then, outside it, the acks."""
         parsed = [(message, parse_mail(message.raw)) for message in fetched]  # CPU work outside the transaction
+        new_tickets: list[int] = []
         with transaction(self.Session) as session:
             workflow = Workflow(session, self.clock, via="sync")
             mailbox = self._mailbox(session)
             for message, mail in parsed:
-                report.count(self._ingest(workflow, mailbox, message, mail))
+                report.count(self._ingest(workflow, mailbox, message, mail, new_tickets))
                 report.fetched += 1
                 if self.on_message is not None:
                     self.on_message(message)
@@ -208,8 +214,24 @@ class MailboxRunner:
             row.messages_synced += len(fetched)
             row.last_synced_at = self.clock.now()
             row.last_error = None
+        report.new_tickets.extend(new_tickets)
+        if acknowledge and self.options.acknowledge:
+            self._acknowledge(new_tickets)
 
-    def _ingest(self, workflow: Workflow, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail) -> str:
+    def _acknowledge(self, numbers: list[int]) -> None:
+        """Send the acks of new tickets. A failed ack stays pending in the outbox and is retried later; it
+        never fails the sync, whose messages are already committed."""
+        from gmail_sync.acknowledge import acknowledge
+        from gmail_sync.outbound import SendFailed
+
+        for number in numbers:
+            try:
+                acknowledge(self.Session, self.clock, number, gmail=self.api.service)
+            except SendFailed as exc:
+                log.warning("sync %s: acknowledgement of #%s not sent yet: %s", self.address, number, exc)
+
+    def _ingest(self, workflow: Workflow, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail,
+                new_tickets: list[int]) -> str:
         labels = set(message.label_ids)
         if labels & IGNORED_LABELS:
             return "ignored"
@@ -226,6 +248,8 @@ class MailboxRunner:
             provider_thread_id=message.thread_id, rfc822_message_id=mail.message_id, automatic=noise.automatic,
             visible_text=mail.visible_text, parse_problems=list(mail.problems),
         ))
+        if result.outcome == "new" and result.ticket is not None:
+            new_tickets.append(result.ticket.number)
         return result.outcome
 
     def _outbound(self, workflow: Workflow, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail,
@@ -235,6 +259,8 @@ class MailboxRunner:
                                                          TicketThread.provider_thread_id == message.thread_id))
         if link is None:
             return "own_no_ticket"  # our own mail outside any ticket: never a ticket of its own
+        if mail.headers.get("auto-submitted", "no").strip().lower() not in ("", "no"):
+            return "own_automatic"  # our acknowledgement or feedback request: not an agent's answer
         agent = session.scalar(select(Agent).where(Agent.email == mail.from_email)) if mail.from_email else None
         workflow.record_outbound(
             link.ticket, agent, body_text=mail.text, sent_at=sent_at, subject=mail.subject, mailbox=mailbox,
