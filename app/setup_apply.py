@@ -158,6 +158,7 @@ def _line_values(wanted: LineSpec, agents: dict[str, Agent]) -> dict[str, Any]:
         "claim_within_s": wanted.claim_within_s,
         "start_within_s": wanted.start_within_s,
         "assign_strategy": wanted.assign,
+        "calendar": wanted.calendar,
         "position": wanted.position,
         "active": True,
     }

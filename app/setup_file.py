@@ -30,7 +30,8 @@ _HELPDESK = {"name": True, "label_prefix": False, "timezone": False, "phone_regi
 _MAILBOX = {"address": True, "default_line": False, "join_active_ticket": False}
 _AGENT = {"email": True, "name": True, "role": False, "on_duty": False, "timezone": False}
 _LINE = {"slug": True, "name": True, "head": False, "members": False, "claim_within": False,
-         "start_within": False, "kind": False, "assign": False}
+         "start_within": False, "kind": False, "assign": False, "calendar": False}
+_CALENDAR = {"timezone": False, "hours": True, "holidays": False}
 _CATEGORY = {"name": True, "urgent": False}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -71,6 +72,9 @@ class LineSpec:
     start_within_s: int = 900
     kind: LineKind = LineKind.SUPPORT
     assign: AssignStrategy = AssignStrategy.RANDOM
+    # Business hours (scheduler.calendar): {"timezone", "hours": {"mon": ["09:00", "18:00"], …}, "holidays"};
+    # None: the line's clocks run around the clock.
+    calendar: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class SetupSpec:
     lines: tuple[LineSpec, ...] = ()
     categories: tuple[CategorySpec, ...] = ()
     first_response: dict[str, int] | None = None  # channel -> seconds
+    first_response_priority: dict[str, int] | None = None  # priority -> seconds ([first_response.priority])
     resolution: dict[str, int] | None = None  # priority -> seconds
     external_agents: frozenset[str] = field(default_factory=frozenset)  # referenced, defined only in the DB
 
@@ -98,6 +103,7 @@ class SetupSpec:
             "timezone": self.helpdesk.timezone,
             "phone_region": self.helpdesk.phone_region,
             "first_response": self.first_response,
+            "first_response_priority": self.first_response_priority,
             "resolution": self.resolution,
         }
 
@@ -162,9 +168,12 @@ def _read(data: dict[str, Any], checker: Checker, known_agents: Mapping[str, Rol
         agents=agents,
         lines=lines,
         categories=tuple(_read_category(checker, entry) for entry in checker.entries(data, "categories")),
-        first_response=_read_targets(checker, data, "first_response", [c.value for c in Channel]),
+        first_response=_read_targets(checker, data, "first_response", [c.value for c in Channel], nested="priority"),
+        first_response_priority=_read_targets(checker, data.get("first_response") or {}, "priority",
+                                              [p.value for p in Priority], path="first_response.priority"),
         resolution=_read_targets(checker, data, "resolution", [p.value for p in Priority]),
     )
+    spec = replace(spec, lines=tuple(_default_zone(line, spec.helpdesk.timezone) for line in spec.lines))
     external = _cross_check(checker, spec, known_agents)
     return replace(spec, external_agents=frozenset(external))
 
@@ -224,7 +233,43 @@ def _read_line(checker: Checker, entry: Entry, position: int) -> LineSpec:
         start_within_s=checker.duration(entry, "start_within", default=900),
         kind=checker.choice(entry, "kind", LineKind, LineKind.SUPPORT),
         assign=checker.choice(entry, "assign", AssignStrategy, AssignStrategy.RANDOM),
+        calendar=_read_calendar(checker, entry),
     )
+
+
+def _read_calendar(checker: Checker, entry: Entry) -> dict[str, Any] | None:
+    """`[lines.calendar]`: timezone (default: the helpdesk's), hours per weekday, holidays (dates)."""
+    from scheduler.calendar import CalendarError, check_calendar
+
+    if "calendar" not in entry.table:
+        return None
+    path = f"{entry.path}.calendar"
+    table = checker.table(entry.table["calendar"], path, _CALENDAR)
+    if table is None:
+        return None
+    calendar: dict[str, Any] = {"hours": table.get("hours"),
+                                "holidays": [_iso(day) for day in table.get("holidays") or []]}
+    if "timezone" in table:
+        calendar["timezone"] = checker.timezone(Entry(path, table), "timezone", default=None)
+    if not isinstance(calendar["hours"], dict):
+        checker.fail(f"{path}.hours", "must be a table of weekdays, e.g. mon = [\"09:00\", \"18:00\"]")
+        return None
+    try:
+        check_calendar({**calendar, "timezone": calendar.get("timezone") or "UTC"})
+    except CalendarError as exc:
+        checker.fail(path, str(exc))
+        return None
+    return calendar
+
+
+def _iso(day: Any) -> str:
+    return day.isoformat() if hasattr(day, "isoformat") else str(day)
+
+
+def _default_zone(line: LineSpec, helpdesk_zone: str | None) -> LineSpec:
+    if line.calendar is None or line.calendar.get("timezone"):
+        return line
+    return replace(line, calendar={**line.calendar, "timezone": helpdesk_zone or "UTC"})
 
 
 def _read_category(checker: Checker, entry: Entry) -> CategorySpec:
@@ -235,13 +280,16 @@ def _read_category(checker: Checker, entry: Entry) -> CategorySpec:
     )
 
 
-def _read_targets(checker: Checker, data: dict[str, Any], section: str, keys: list[str]) -> dict[str, int] | None:
+def _read_targets(checker: Checker, data: dict[str, Any], section: str, keys: list[str], *,
+                  nested: str | None = None, path: str | None = None) -> dict[str, int] | None:
+    """A table of durations by channel or priority; `nested` names a sub-table read separately."""
     if section not in data:
         return None
-    table = checker.table(data[section], section, {key: False for key in keys})
+    path = path or section
+    table = checker.table(data[section], path, {key: False for key in [*keys, *([nested] if nested else [])]})
     if table is None:
         return None
-    entry = Entry(section, table)
+    entry = Entry(path, table)
     return {key: checker.duration(entry, key, default=0) for key in keys if key in table}
 
 

@@ -31,7 +31,8 @@ class TicketTimer(Base):
     # timer, so a ticket transferred twice gets a claim timer per line visit and each fires at most once.
     basis: Mapped[str] = mapped_column(String(64))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, fired, cancelled
+    # pending, fired, cancelled, or failed (the action raised; the error is in `outcome`, the queue goes on)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     fired_by: Mapped[str | None] = mapped_column(String(100))
     outcome: Mapped[str | None] = mapped_column(String(500))

@@ -71,6 +71,10 @@ class WorkflowBase:
         )
         self.session.add(event)
         ticket.updated_at = event.at
+        # The ticket's rule timers follow its state: replanned at this flush and at any later one.
+        from scheduler.timers import mark
+
+        mark(self.session, ticket)
         # Flush so foreign keys follow relationship changes (ticket.line = …) before anyone reads line_id.
         self.session.flush()
         return event
