@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from app.config import ConfigError, Settings
+from app.config import Settings
 
 
 @click.group(help="Linedesk: a multi-line helpdesk that lives inside Gmail.")
@@ -51,10 +51,9 @@ def demo(port: int, gmail_port: int, setup_file: str | None) -> None:
 
 
 def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    from app.cli_support import load_settings
+
+    return load_settings()
 
 
 def _safe_url(url: str) -> str:

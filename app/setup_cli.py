@@ -117,9 +117,9 @@ def _read_text(file: Path, encoding: str) -> str:
 
 
 def _engine() -> Engine:
-    from app.cli import _settings
+    from app.cli_support import load_settings
 
-    return make_engine(_settings().database_url)
+    return make_engine(load_settings().database_url)
 
 
 def _has_schema(engine: Engine) -> bool:

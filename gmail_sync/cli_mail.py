@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-@contextmanager
-def _sessions() -> Iterator[sessionmaker[Session]]:
-    from app.config import ConfigError, Settings
-    from app.db import make_engine, session_factory
+def _sessions() -> AbstractContextManager[sessionmaker[Session]]:
+    from app.cli_support import database
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    engine = make_engine(settings.database_url)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
+    return database()
 
 
 @click.group("mailbox", help="Support mailboxes and how Linedesk reaches their Gmail.")

@@ -86,14 +86,10 @@ def _parse_now(text: str) -> datetime:
 
 
 def _sessions() -> tuple[Any, Any]:
-    from app.config import ConfigError, Settings
+    from app.cli_support import load_settings
     from app.db import make_engine, session_factory
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    engine = make_engine(settings.database_url)
+    engine = make_engine(load_settings().database_url)
     return session_factory(engine), engine
 
 

@@ -55,17 +55,9 @@ def _run(action: Callable[[], T]) -> T:
 @contextmanager
 def _transaction() -> Iterator[tuple[Session, datetime]]:
     """A committed unit of work on the configured database, and the time it happens at."""
+    from app.cli_support import database
     from app.clock import SystemClock
-    from app.config import ConfigError, Settings
-    from app.db import make_engine, session_factory, transaction
+    from app.db import transaction
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    engine = make_engine(settings.database_url)
-    try:
-        with transaction(session_factory(engine)) as session:
-            yield session, SystemClock().now()
-    finally:
-        engine.dispose()
+    with database() as sessions, transaction(sessions) as session:
+        yield session, SystemClock().now()
