@@ -31,6 +31,7 @@ class Ticket(Base):
         Index("ix_tickets_line_status", "line_id", "status"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_customer_status", "customer_id", "status"),
+        Index("ix_tickets_labels_due", "mailbox_id", "labels_synced_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +63,8 @@ class Ticket(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the ticket last entered its current line: the clock the claim and start rules run from.
     line_entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When its Gmail labels were last made to match its state; behind updated_at means a label push is due.
+    labels_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
