@@ -2,8 +2,8 @@
 
 In order: migrate the SQLite database under instance/, apply the example setup, start the local Gmail
 (kept in instance/gmail.sqlite3 across restarts) and seed its mailbox with the CoolXost support mail, start the
-Gmail sync (a backfill, then polling every few seconds, as `linedesk sync --loop` does), print an API token for
-an agent, then serve the web app. Every step is idempotent, so running the demo again resumes where the last
+Gmail sync (a backfill, then polling every few seconds, as `linedesk sync --loop` does) and the response-time
+rules (as `linedesk scheduler run` does), print an API token for an agent, then serve the web app. Every step is idempotent, so running the demo again resumes where the last
 run stopped.
 """
 
@@ -41,6 +41,7 @@ def run_demo(ports: DemoPorts, setup_file: Path, host: str = "127.0.0.1") -> Non
     gmail_url = _start_local_gmail(settings.instance_dir / "gmail.sqlite3", host, ports.gmail, address)
     os.environ["GMAIL_API_ENDPOINT"] = gmail_url
     _start_sync(settings.database_url, gmail_url)
+    _start_scheduler(settings.database_url)
     token = _token_for(settings.database_url, DEMO_AGENT)
     _serve_web(host, ports.web, token)
 
@@ -99,6 +100,15 @@ def _start_sync(database_url: str, gmail_url: str, interval_s: float = 5.0) -> N
                 logging.getLogger(__name__).warning("demo sync round failed: %s", exc)
 
     threading.Thread(target=poll, name="gmail-sync", daemon=True).start()
+
+
+def _start_scheduler(database_url: str) -> None:
+    from app.clock import SystemClock
+    from app.db import make_engine, session_factory
+    from scheduler.runner import SchedulerRunner
+
+    SchedulerRunner(session_factory(make_engine(database_url)), SystemClock(), interval=1.0).start()
+    click.echo("response-time rules: running every second")
 
 
 def _token_for(database_url: str, email: str) -> str:
