@@ -171,6 +171,35 @@ class GmailApi:
             self._fetch_batch(ids[start:start + size], found)
         return [message for message in (found.get(i) for i in ids) if message is not None]
 
+    # ----- labels (labels.gmail_labels) ------------------------------------------------------------------
+    def list_labels(self) -> list[dict[str, Any]]:
+        """Every label of the mailbox, system and user (labels.list: one page, no counts)."""
+        return list(self._execute("labels.list", lambda: self.service.users().labels().list(
+            userId=self.user_id)).get("labels", []))
+
+    def create_label(self, name: str, colour: tuple[str, str] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name, "labelListVisibility": "labelShow", "messageListVisibility": "show"}
+        if colour is not None:
+            body["color"] = {"backgroundColor": colour[0], "textColor": colour[1]}
+        return self._execute("labels.create", lambda: self.service.users().labels().create(
+            userId=self.user_id, body=body))
+
+    def thread_label_ids(self, thread_id: str) -> list[list[str]] | None:
+        """Each message's label ids in `thread_id` (threads.get format=minimal); None when the thread is gone."""
+        try:
+            thread = self._execute("threads.get", lambda: self.service.users().threads().get(
+                userId=self.user_id, id=thread_id, format="minimal"))
+        except GmailRequestError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return [list(message.get("labelIds", [])) for message in thread.get("messages", [])]
+
+    def modify_thread(self, thread_id: str, add: Iterable[str], remove: Iterable[str]) -> None:
+        body = {"addLabelIds": sorted(add), "removeLabelIds": sorted(remove)}
+        self._execute("threads.modify", lambda: self.service.users().threads().modify(
+            userId=self.user_id, id=thread_id, body=body))
+
     # ----- retries --------------------------------------------------------------------------------------
     def _execute(self, method: str, make_request: Callable[[], Any]) -> dict[str, Any]:
         delays = self.backoff.delays()

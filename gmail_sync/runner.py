@@ -80,6 +80,8 @@ class SyncOptions:
     # Acknowledge new tickets (one reply with the number and the expected response time). Off for a backfill
     # whatever this says: customers who wrote weeks ago are not acknowledged on the day a mailbox is connected.
     acknowledge: bool = False
+    # After each step, make the Gmail labels of changed tickets match their state (labels/gmail_labels.py).
+    push_labels: bool = False
 
 
 @dataclass
@@ -362,7 +364,12 @@ class SyncService:
     def sync_once(self, address: str, *, progress: Progress | None = None) -> SyncReport:
         """One incremental step (or the backfill/resync it needs); errors are recorded on the mailbox, raised."""
         try:
-            return self.runner(address, progress=progress).sync_once()
+            report = self.runner(address, progress=progress).sync_once()
+            if self.options.push_labels:
+                from labels.gmail_labels import push_due
+
+                push_due(self.api(address), self.Session, self.clock, address)
+            return report
         except (GmailError, SyncError) as exc:
             self._record_error(address, exc)
             raise

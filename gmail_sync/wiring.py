@@ -37,5 +37,5 @@ def connector(Session: sessionmaker[Session], endpoint: str | None, units_per_s:
 
 def sync_service(Session: sessionmaker[Session], clock: Clock, endpoint: str | None,  # noqa: N803
                  units_per_s: float | None, options: SyncOptions | None = None) -> SyncService:
-    options = options or SyncOptions(acknowledge=True)
+    options = options or SyncOptions(acknowledge=True, push_labels=True)
     return SyncService(Session, clock, connect=connector(Session, endpoint, units_per_s), options=options)

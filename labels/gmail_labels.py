@@ -1,0 +1,189 @@
+"""Ticket → Gmail: make every message of a ticket's threads carry exactly the labels of the ticket's state.
+
+Protocol (one ticket):
+1. a short transaction reads the ticket's label state, its thread ids in this mailbox and its `updated_at`;
+2. with no session open, the labels are made to exist (`ensure_labels`: labels.list once per run, labels.create
+   for the missing ones, status and priority with their palette colours), each thread is read
+   (threads.get format=minimal: every message's label ids), and one threads.modify per thread applies the
+   difference (`LabelScheme.thread_diff`) — none when the thread is already right. Messages that arrived since
+   the last push lack the labels (Gmail does not inherit them) and so are caught by the same difference;
+3. a short transaction sets `labels_synced_at` to the `updated_at` read in step 1, only moving it forward.
+   A ticket changed meanwhile stays due (its `updated_at` is later) and is pushed again next time.
+
+`push_due` finds the tickets whose push is due (`labels_synced_at` NULL or behind `updated_at`; index
+ix_tickets_labels_due) and pushes each; the sync loop calls it after each `sync_once`. A push is idempotent: a
+second one with nothing changed reads the threads and modifies nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from app.clock import Clock
+from app.db import transaction
+from app.models import HelpdeskSetting, Mailbox, Ticket, TicketThread
+from gmail_sync.client import GmailApi, GmailRequestError
+from labels.scheme import FLAGS, LabelScheme, TicketLabelState
+
+log = logging.getLogger(__name__)
+DEFAULT_PREFIX = "Helpdesk"
+
+
+@dataclass
+class LabelDirectory:
+    """The mailbox's labels, read once (labels.list) and grown as labels are created. Names are keyed
+    case-insensitively, as Gmail compares them."""
+
+    api: GmailApi
+    ids: dict[str, str] = field(default_factory=dict)  # casefolded name -> id
+    names: dict[str, str] = field(default_factory=dict)  # id -> name
+
+    @classmethod
+    def read(cls, api: GmailApi) -> LabelDirectory:
+        directory = cls(api)
+        directory.refresh()
+        return directory
+
+    def refresh(self) -> None:
+        labels = self.api.list_labels()
+        self.ids = {label["name"].casefold(): label["id"] for label in labels}
+        self.names = {label["id"]: label["name"] for label in labels}
+
+    def ensure(self, name: str, colour: tuple[str, str] | None) -> str:
+        """The id of label `name`, created (with `colour`) when the mailbox lacks it."""
+        found = self.ids.get(name.casefold())
+        if found is not None:
+            return found
+        try:
+            label = self.api.create_label(name, colour)
+        except GmailRequestError as exc:
+            if exc.status != 409:  # 409: created meanwhile by someone else; read it back
+                raise
+            self.refresh()
+            return self.ids[name.casefold()]
+        self.ids[name.casefold()] = label["id"]
+        self.names[label["id"]] = label["name"]
+        return str(label["id"])
+
+
+def ensure_labels(api: GmailApi, scheme: LabelScheme, names: Iterable[str],
+                  directory: LabelDirectory | None = None) -> dict[str, str]:
+    """{name: label id} for `names`, creating the missing labels (status and priority ones coloured)."""
+    directory = directory or LabelDirectory.read(api)
+    return {name: directory.ensure(name, scheme.colour(name)) for name in names}
+
+
+@dataclass(frozen=True)
+class TicketSnapshot:
+    """What a push needs of a ticket, read in one short transaction."""
+
+    number: int
+    state: TicketLabelState
+    thread_ids: tuple[str, ...]
+    updated_at: datetime
+    prefix: str
+
+
+def label_state(ticket: Ticket) -> TicketLabelState:
+    flags = frozenset(flag for flag in FLAGS if getattr(ticket, f"flag_{flag}"))
+    return TicketLabelState(status=ticket.status, line=ticket.line.name, priority=ticket.priority,
+                            assignee=ticket.assignee.name if ticket.assignee else None, flags=flags)
+
+
+def label_prefix(session: Session) -> str:
+    setting = session.get(HelpdeskSetting, "label_prefix")
+    return str(setting.value) if setting is not None and setting.value else DEFAULT_PREFIX
+
+
+def snapshot(session: Session, mailbox_address: str, ticket_number: int) -> TicketSnapshot | None:
+    ticket = session.scalar(select(Ticket).where(Ticket.number == ticket_number).options(
+        selectinload(Ticket.line), selectinload(Ticket.assignee)))
+    if ticket is None:
+        return None
+    thread_ids = session.scalars(
+        select(TicketThread.provider_thread_id).join(Mailbox, Mailbox.id == TicketThread.mailbox_id)
+        .where(TicketThread.ticket_id == ticket.id, Mailbox.address == mailbox_address)
+        .order_by(TicketThread.id))
+    return TicketSnapshot(ticket.number, label_state(ticket), tuple(thread_ids), ticket.updated_at,
+                          label_prefix(session))
+
+
+def push_ticket(api: GmailApi, session_factory: sessionmaker[Session], clock: Clock, ticket_number: int, *,
+                directory: LabelDirectory | None = None) -> int:
+    """Make every message of the ticket's threads in `api`'s mailbox carry exactly its labels; then mark the
+    ticket's labels synced as of the state read. Returns the number of threads modified (0: all were right).
+    `clock` is unused for now (the sync mark is the ticket's own `updated_at`); it keeps the call uniform."""
+    with transaction(session_factory) as session:
+        snap = snapshot(session, api.user_id, ticket_number)
+    if snap is None:
+        return 0
+    modified = 0
+    if snap.thread_ids:
+        scheme = LabelScheme(snap.prefix)
+        wanted = scheme.thread_labels(snap.state)
+        directory = directory or LabelDirectory.read(api)
+        ensure_labels(api, scheme, sorted(wanted), directory)
+        modified = sum(_push_thread(api, scheme, directory, thread_id, wanted) for thread_id in snap.thread_ids)
+    _mark_synced(session_factory, snap)
+    return modified
+
+
+def _push_thread(api: GmailApi, scheme: LabelScheme, directory: LabelDirectory, thread_id: str,
+                 wanted: frozenset[str]) -> bool:
+    messages = api.thread_label_ids(thread_id)
+    if not messages:
+        return False  # deleted in Gmail: nothing to label
+    if any(label_id not in directory.names for labels in messages for label_id in labels):
+        directory.refresh()  # a label made since the directory was read (by an agent, or another worker)
+    named = [[directory.names.get(label_id, "") for label_id in labels] for labels in messages]
+    add, remove = scheme.thread_diff(named, wanted)
+    if not add and not remove:
+        return False
+    api.modify_thread(thread_id, [directory.ids[name.casefold()] for name in add],
+                      [directory.ids[name.casefold()] for name in remove])
+    return True
+
+
+def _mark_synced(session_factory: sessionmaker[Session], snap: TicketSnapshot) -> None:
+    with transaction(session_factory) as session:
+        session.execute(
+            update(Ticket)
+            .where(Ticket.number == snap.number,
+                   or_(Ticket.labels_synced_at.is_(None), Ticket.labels_synced_at < snap.updated_at))
+            .values(labels_synced_at=snap.updated_at)
+            .execution_options(synchronize_session=False))
+
+
+def due_tickets(session: Session, mailbox_address: str, limit: int) -> list[int]:
+    """Numbers of the mailbox's tickets whose labels are behind their state, oldest change first."""
+    return list(session.scalars(
+        select(Ticket.number).join(Mailbox, Mailbox.id == Ticket.mailbox_id)
+        .where(Mailbox.address == mailbox_address,
+               or_(Ticket.labels_synced_at.is_(None), Ticket.labels_synced_at < Ticket.updated_at))
+        .order_by(Ticket.updated_at, Ticket.id).limit(limit)))
+
+
+def push_due(api: GmailApi, session_factory: sessionmaker[Session], clock: Clock, mailbox_address: str,
+             limit: int = 200) -> int:
+    """Push the labels of up to `limit` due tickets of the mailbox; returns how many were pushed. A ticket Gmail
+    refuses (GmailRequestError) is logged and left due; GmailUnavailable ends the run (the next one resumes)."""
+    with transaction(session_factory) as session:
+        numbers = due_tickets(session, mailbox_address, limit)
+    if not numbers:
+        return 0
+    directory = LabelDirectory.read(api)
+    pushed = 0
+    for number in numbers:
+        try:
+            push_ticket(api, session_factory, clock, number, directory=directory)
+        except GmailRequestError as exc:
+            log.warning("labels %s: push of #%s refused: %s", mailbox_address, number, exc)
+            continue
+        pushed += 1
+    return pushed
