@@ -13,10 +13,12 @@ How it works:
   the first message it references (References, then In-Reply-To) seen so far, else starts `ref:<hash of root>`.
 - Labels (`X-Gmail-Labels`): Spam and Trash are skipped; Sent, or mail from the mailbox's own address, is
   recorded as outbound on the ticket of its thread (skipped when that thread has no ticket).
-- A bad message (unreadable, no sender, refused by the workflow) is reported with its position and reason and
-  skipped, inside a savepoint, so it never takes the rest of its chunk with it. Work goes in chunks of
-  `chunk` messages: one query finds which of them are already stored (a re-run is mostly that), one commit
-  ends the chunk.
+- Work goes in chunks of `chunk` messages: one query finds which of them are already stored (a re-run is
+  mostly that), the rest go through `Workflow.receive_many` (the intake rules at a few statements per chunk),
+  one commit ends the chunk.
+- A bad message (unreadable, no sender) is reported with its position and reason and skipped. One the workflow
+  refuses makes its chunk's savepoint roll back; the chunk is then stored again message by message, each in
+  its own savepoint, so the refused one is reported and skipped and never takes the rest of its chunk with it.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
-from app.models import Channel, Mailbox, Message, Ticket, TicketThread
-from app.workflow import Inbound, Workflow
+from app.models import Channel, Mailbox, Message
+from app.workflow import Inbound, Sent, Workflow
 from gmail_sync.noise import classify
 from gmail_sync.parse import ParsedMail, parse_mail
 
@@ -128,77 +130,75 @@ class Importer:
         return self.report
 
     def _batch(self, session: Session, wf: Workflow, mailbox: Mailbox, batch: list[tuple[str, bytes]]) -> None:
-        """Parse a chunk, skip what is already stored with one query (a re-run is mostly that), store the rest."""
+        """Parse a chunk, skip what is already stored with one query (a re-run is mostly that), store the rest
+        in bulk (`Workflow.receive_many`); if the chunk is refused, store it again message by message, so only the
+        message at fault is reported and skipped."""
         parsed = [(position, raw, parse_mail(raw)) for position, raw in batch]
         identities = [_identity(mail, raw) for _, raw, mail in parsed]
         stored = set(session.scalars(select(Message.provider_message_id).where(
             Message.mailbox_id == mailbox.id, Message.provider_message_id.in_(identities))))
-        for (position, raw, mail), identity in zip(parsed, identities):
+        todo: list[tuple[str, ParsedMail, Inbound | Sent]] = []
+        for (position, raw, mail), identity in zip(parsed, identities, strict=True):
             self.report.read += 1
+            thread_id = self._thread_of(mail)  # for every message, in order: keeps the thread map whole
             if identity in stored:
-                self._thread_of(mail)  # keeps the thread map whole for the mail that follows
                 self.report.duplicates += 1
                 continue
-            self._one(session, wf, mailbox, position, raw, mail)
+            item = self._item(mailbox, position, raw, mail, thread_id)
+            if item is not None:
+                todo.append((position, mail, item))
+        if not todo:
+            return
+        try:
+            with session.begin_nested():
+                outcomes = wf.receive_many(mailbox, [item for _, _, item in todo])
+        except Exception:  # noqa: BLE001 - find the message at fault, one at a time
+            for position, _mail, item in todo:
+                self._one(session, wf, mailbox, position, item)
+            return
+        for outcome in outcomes:
+            self._count(outcome.outcome)
+
+    def _item(self, mailbox: Mailbox, position: str, raw: bytes, parsed: ParsedMail,
+              thread_id: str) -> Inbound | Sent | None:
+        """What the workflow gets for this mail, or None when it is bad (reported) or skipped (spam, trash)."""
+        reason = _unusable(parsed)
+        if reason:
+            self.report.bad.append(Problem(position, reason))
+            return None
+        labels = _labels(parsed)
+        if labels & {"spam", "trash"}:
+            self.report.skipped += 1
+            return None
+        inbound = _inbound(parsed, raw, mailbox, thread_id, self.clock, self.address)
+        if "sent" in labels or parsed.from_email == self.address:
+            return Sent(inbound, match_agent=False)  # an answer: recorded on the ticket of its thread
+        return inbound
+
+    def _one(self, session: Session, wf: Workflow, mailbox: Mailbox, position: str, item: Inbound | Sent) -> None:
+        try:
+            with session.begin_nested():
+                outcome = wf.receive_many(mailbox, [item])
+        except Exception as exc:  # noqa: BLE001 - one refused message must not stop the import
+            self.report.bad.append(Problem(position, f"{type(exc).__name__}: {exc}"[:500]))
+            return
+        self._count(outcome[0].outcome)
+
+    def _count(self, outcome: str) -> None:
+        if outcome == "duplicate":
+            self.report.duplicates += 1
+        elif outcome in ("dropped", "no_ticket"):
+            self.report.skipped += 1
+        else:
+            self.report.imported += 1
+            self.report.new_tickets += outcome in ("new", "follow_up")
+            self.report.outbound += outcome == "outbound"
 
     def _mailbox(self, session: Session) -> Mailbox:
         mailbox = session.scalar(select(Mailbox).where(Mailbox.address == self.address))
         if mailbox is None:
             raise ValueError(f"no mailbox {self.address}: create it with `linedesk mailbox connect`")
         return mailbox
-
-    def _one(self, session: Session, wf: Workflow, mailbox: Mailbox, position: str, raw: bytes,
-             parsed: ParsedMail) -> None:
-        reason = _unusable(parsed)
-        if reason:
-            self.report.bad.append(Problem(position, reason))
-            return
-        labels = _labels(parsed)
-        thread_id = self._thread_of(parsed)
-        if labels & {"spam", "trash"}:
-            self.report.skipped += 1
-            return
-        outbound = "sent" in labels or parsed.from_email == self.address
-        try:
-            with session.begin_nested():
-                self._store(session, wf, mailbox, parsed, raw, thread_id, outbound)
-        except Exception as exc:  # noqa: BLE001 - one refused message must not stop the import
-            self.report.bad.append(Problem(position, f"{type(exc).__name__}: {exc}"[:500]))
-
-    def _store(self, session: Session, wf: Workflow, mailbox: Mailbox, parsed: ParsedMail, raw: bytes,
-               thread_id: str, outbound: bool) -> None:
-        inbound = _inbound(parsed, raw, mailbox, thread_id, self.clock, self.address)
-        if outbound:
-            self._store_outbound(session, wf, mailbox, inbound)
-            return
-        result = wf.receive(inbound)
-        if result.outcome == "duplicate":
-            self.report.duplicates += 1
-        elif result.outcome == "dropped":
-            self.report.skipped += 1
-        else:
-            self.report.imported += 1
-            self.report.new_tickets += result.outcome in ("new", "follow_up")
-
-    def _store_outbound(self, session: Session, wf: Workflow, mailbox: Mailbox, inbound: Inbound) -> None:
-        link = session.scalar(select(TicketThread).where(TicketThread.mailbox_id == mailbox.id,
-                                                         TicketThread.provider_thread_id == inbound.provider_thread_id))
-        if link is None:
-            self.report.skipped += 1
-            return
-        if session.scalar(select(Message.id).where(Message.mailbox_id == mailbox.id,
-                                                   Message.provider_message_id == inbound.provider_message_id)):
-            self.report.duplicates += 1
-            return
-        ticket = session.get(Ticket, link.ticket_id)
-        assert ticket is not None
-        wf.record_outbound(ticket, None, body_text=inbound.body_text, body_html=inbound.body_html,
-                           sent_at=inbound.sent_at, subject=inbound.subject, mailbox=mailbox,
-                           provider_message_id=inbound.provider_message_id,
-                           provider_thread_id=inbound.provider_thread_id,
-                           rfc822_message_id=inbound.rfc822_message_id, from_address=inbound.from_email)
-        self.report.imported += 1
-        self.report.outbound += 1
 
     def _thread_of(self, parsed: ParsedMail) -> str:
         thrid = parsed.headers.get("x-gm-thrid", "").strip()

@@ -14,7 +14,8 @@ resumes where it stopped:
 
 - Fill (backfill and resync): messages.list of INBOX, then SENT, with `after:<epoch>` (ids only: 5 units per
   500), minus the ids already stored, oldest first; then messages.get(format=raw) in batches of ≤ 50 and one
-  transaction per batch. A restart lists again and fetches only what is missing — that is the whole resume
+  transaction per chunk of `batch_size` messages, written in bulk (`Workflow.receive_many`) while a fetch
+  thread brings the next chunk. A restart lists again and fetches only what is missing — that is the whole resume
   protocol, so no page token needs to be trusted across a crash.
 - Incremental: history.list from `history_id` (messageAdded, labelAdded/labelRemoved); the messages added to
   INBOX or SENT (or moved into INBOX) are fetched raw and written, and `history_id` advances in the SAME
@@ -36,7 +37,9 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -45,9 +48,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, as_utc
 from app.db import transaction
-from app.models import Agent, Channel, Mailbox, Message, TicketThread
+from app.models import Channel, Mailbox, Message
 from app.models.mail import MailboxSync
-from app.workflow import Inbound, Workflow
+from app.workflow import Inbound, Outcome, Sent, Workflow
 from gmail_sync.client import FetchedMessage, GmailApi, GmailError, HistoryExpired
 from gmail_sync.noise import OWN, classify
 from gmail_sync.parse import ParsedMail, parse_mail
@@ -56,6 +59,7 @@ log = logging.getLogger(__name__)
 
 BACKFILL, INCREMENTAL, RESYNC = "backfill", "incremental", "resync"
 IGNORED_LABELS = frozenset({"SPAM", "TRASH", "DRAFT"})
+_REPORTED = {"no_ticket": "own_no_ticket", "outbound": "outbound"}  # our own mail outside any ticket: never a ticket
 Progress = Callable[[int, int], None]  # (messages done, messages to do)
 MessageHook = Callable[[FetchedMessage], None]
 
@@ -76,7 +80,8 @@ class InvalidPush(SyncError, ValueError):
 class SyncOptions:
     backfill_days: int = 90
     resync_margin: timedelta = timedelta(hours=1)
-    batch_size: int = 50  # messages fetched per batch and written per transaction
+    # Messages written per transaction (fetched in batches of ≤ 50 calls, the next chunk while this one is written).
+    batch_size: int = 250
     # Acknowledge new tickets (one reply with the number and the expected response time). Off for a backfill
     # whatever this says: customers who wrote weeks ago are not acknowledged on the day a mailbox is connected.
     acknowledge: bool = False
@@ -167,11 +172,15 @@ class MailboxRunner:
         done = 0
         self._tell(done, len(todo))
         size = self.options.batch_size
-        for start in range(0, len(todo), size):
-            fetched = self.api.fetch_raw(todo[start:start + size])
-            self._write(fetched, report, acknowledge=cursor.state == RESYNC)
-            done += len(todo[start:start + size])
-            self._tell(done, len(todo))
+        chunks = [todo[start:start + size] for start in range(0, len(todo), size)]
+        new_tickets: list[int] = []
+        with closing(self._prefetched(chunks)) as batches:  # a failed write waits for the fetch under way
+            for chunk, fetched in batches:
+                new_tickets += self._write(fetched, report)
+                done += len(chunk)
+                self._tell(done, len(todo))
+        if cursor.state == RESYNC:  # a backfill acknowledges nothing: see SyncOptions.acknowledge
+            self._acknowledge(new_tickets)
         with transaction(self.Session) as session:
             row = self.state_row(session)
             row.state, row.backfill_after, row.last_synced_at = INCREMENTAL, None, self.clock.now()
@@ -197,16 +206,37 @@ class MailboxRunner:
                 return
 
     # ----- writing ---------------------------------------------------------------------------------------
+    def _prefetched(self, chunks: list[list[str]]) -> Iterator[tuple[list[str], list[FetchedMessage]]]:
+        """Each chunk with its messages, chunk k+1 being fetched while chunk k is written: the Gmail round trips
+        overlap the parsing and the database. One fetch thread, the only user of the Gmail client meanwhile
+        (httplib2 is not thread-safe: acknowledgements wait until the fill is over)."""
+        if not chunks:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fetch {self.address}") as pool:
+            pending = pool.submit(self.api.fetch_raw, chunks[0])
+            for index, chunk in enumerate(chunks):
+                fetched = pending.result()
+                if index + 1 < len(chunks):
+                    pending = pool.submit(self.api.fetch_raw, chunks[index + 1])
+                yield chunk, fetched
+
     def _write(self, fetched: list[FetchedMessage], report: SyncReport, *, history_id: str | None = None,
-               acknowledge: bool = False) -> None:
-        """One transaction: the messages, then the cursor that covers them; then, outside it, the acks."""
+               acknowledge: bool = False) -> list[int]:
+        """One transaction: the messages, then the cursor that covers them; then, outside it, the acks (when
+        `acknowledge`). Returns the numbers of the tickets the messages opened."""
         parsed = [(message, parse_mail(message.raw)) for message in fetched]  # CPU work outside the transaction
         new_tickets: list[int] = []
         with transaction(self.Session) as session:
             workflow = Workflow(session, self.clock, via="sync")
             mailbox = self._mailbox(session)
-            for message, mail in parsed:
-                report.count(self._ingest(workflow, mailbox, message, mail, new_tickets))
+            sorted_out = [self._sort(mailbox, message, mail) for message, mail in parsed]
+            items = [item for item in sorted_out if not isinstance(item, str)]
+            decided = iter(workflow.receive_many(mailbox, items) if items else [])
+            for (message, _mail), item in zip(parsed, sorted_out, strict=True):
+                outcome = Outcome(item) if isinstance(item, str) else next(decided)
+                report.count(_REPORTED.get(outcome.outcome, outcome.outcome))
+                if outcome.outcome == "new" and outcome.ticket_number is not None:
+                    new_tickets.append(outcome.ticket_number)
                 report.fetched += 1
                 if self.on_message is not None:
                     self.on_message(message)
@@ -217,12 +247,15 @@ class MailboxRunner:
             row.last_synced_at = self.clock.now()
             row.last_error = None
         report.new_tickets.extend(new_tickets)
-        if acknowledge and self.options.acknowledge:
+        if acknowledge:
             self._acknowledge(new_tickets)
+        return new_tickets
 
     def _acknowledge(self, numbers: list[int]) -> None:
-        """Send the acks of new tickets. A failed ack stays pending in the outbox and is retried later; it
-        never fails the sync, whose messages are already committed."""
+        """Send the acks of new tickets (when the options say so). A failed ack stays pending in the outbox and
+        is retried later; it never fails the sync, whose messages are already committed."""
+        if not self.options.acknowledge:
+            return
         from gmail_sync.acknowledge import acknowledge
         from gmail_sync.outbound import SendFailed
 
@@ -232,44 +265,28 @@ class MailboxRunner:
             except SendFailed as exc:
                 log.warning("sync %s: acknowledgement of #%s not sent yet: %s", self.address, number, exc)
 
-    def _ingest(self, workflow: Workflow, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail,
-                new_tickets: list[int]) -> str:
+    def _sort(self, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail) -> Inbound | Sent | str:
+        """What the workflow gets for this message: an inbound mail, our own sent mail, or an outcome already
+        known ("ignored", "own_automatic") when the workflow has nothing to do with it."""
         labels = set(message.label_ids)
         if labels & IGNORED_LABELS:
             return "ignored"
         noise = classify(mail, own_addresses=[mailbox.address])
         sent_at = mail.date or datetime.fromtimestamp(message.internal_date_ms / 1000, UTC)
-        if noise.kind == OWN or ("SENT" in labels and "INBOX" not in labels):
-            return self._outbound(workflow, mailbox, message, mail, sent_at)
-        if "INBOX" not in labels:
-            return "ignored"
-        result = workflow.receive(Inbound(
+        inbound = Inbound(
             channel=Channel.EMAIL, subject=mail.subject, body_text=mail.text, sent_at=sent_at,
             from_email=mail.from_email or None, from_name=mail.from_name, body_html=mail.html,
             attachments=[asdict(a) for a in mail.attachments], mailbox=mailbox, provider_message_id=message.id,
             provider_thread_id=message.thread_id, rfc822_message_id=mail.message_id, automatic=noise.automatic,
             visible_text=mail.visible_text, parse_problems=list(mail.problems),
-        ))
-        if result.outcome == "new" and result.ticket is not None:
-            new_tickets.append(result.ticket.number)
-        return result.outcome
-
-    def _outbound(self, workflow: Workflow, mailbox: Mailbox, message: FetchedMessage, mail: ParsedMail,
-                  sent_at: datetime) -> str:
-        session = workflow.session
-        link = session.scalar(select(TicketThread).where(TicketThread.mailbox_id == mailbox.id,
-                                                         TicketThread.provider_thread_id == message.thread_id))
-        if link is None:
-            return "own_no_ticket"  # our own mail outside any ticket: never a ticket of its own
-        if mail.headers.get("auto-submitted", "no").strip().lower() not in ("", "no"):
-            return "own_automatic"  # our acknowledgement or feedback request: not an agent's answer
-        agent = session.scalar(select(Agent).where(Agent.email == mail.from_email)) if mail.from_email else None
-        workflow.record_outbound(
-            link.ticket, agent, body_text=mail.text, sent_at=sent_at, subject=mail.subject, mailbox=mailbox,
-            provider_message_id=message.id, provider_thread_id=message.thread_id,
-            rfc822_message_id=mail.message_id, body_html=mail.html, from_address=mail.from_email or None,
         )
-        return "outbound"
+        if noise.kind == OWN or ("SENT" in labels and "INBOX" not in labels):
+            if mail.headers.get("auto-submitted", "no").strip().lower() not in ("", "no"):
+                return "own_automatic"  # our acknowledgement or feedback request: not an agent's answer
+            return Sent(inbound)  # an agent answering straight from Gmail: recorded on the ticket of its thread
+        if "INBOX" not in labels:
+            return "ignored"
+        return inbound
 
     # ----- state rows ------------------------------------------------------------------------------------
     def _missing(self, ids: list[str]) -> list[str]:

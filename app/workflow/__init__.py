@@ -6,6 +6,7 @@ Actions raise typed errors from `app.domain.errors`; nothing here knows about HT
 """
 
 from app.workflow.actions import CustomerRef
+from app.workflow.bulk import Outcome, Sent
 from app.workflow.feedback import FeedbackActions
 from app.workflow.intake import Inbound, IntakeResult
 
@@ -14,4 +15,4 @@ class Workflow(FeedbackActions):
     """All ticket actions; see the modules of this package for each group."""
 
 
-__all__ = ["CustomerRef", "Inbound", "IntakeResult", "Workflow"]
+__all__ = ["CustomerRef", "Inbound", "IntakeResult", "Outcome", "Sent", "Workflow"]

@@ -13,9 +13,10 @@ never reopens one; it is recorded on the ticket it belongs to, or dropped with a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -25,6 +26,9 @@ from app.models import (
     ACTIVE_STATUSES, Agent, Channel, Customer, Direction, Line, Mailbox, Message, Status, Ticket, TicketThread,
 )
 from app.workflow.routing import RoutingActions
+
+if TYPE_CHECKING:
+    from app.workflow.bulk import Outcome, Sent
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,13 @@ class IntakeActions(RoutingActions):
         self._link_thread(ticket, inbound)
         self._event(ticket, "replied", agent, actor_label="mailbox" if agent is None else None)
         return message
+
+    def receive_many(self, mailbox: Mailbox, items: Sequence[Inbound | Sent]) -> list[Outcome]:
+        """Many messages of one mailbox, in order, by the same rules as `receive` and `record_outbound` (for
+        `Sent` items), at a handful of statements per call instead of per message (app/workflow/bulk.py)."""
+        from app.workflow.bulk import BulkIntake
+
+        return BulkIntake(self, mailbox).run(items)  # type: ignore[arg-type]
 
     # ----- helpers ---------------------------------------------------------------------------------------
     def _stored(self, mailbox: Mailbox | None, provider_message_id: str | None) -> Message | None:

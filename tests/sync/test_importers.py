@@ -91,6 +91,18 @@ def test_takeout_mbox_becomes_tickets_and_is_resumable(Session, clock, desk, tmp
     assert count(Session, Message) == 5 and count(Session, Ticket) == 2
 
 
+def test_a_message_the_workflow_refuses_is_reported_and_its_chunk_is_kept(Session, clock, desk, tmp_path):
+    """The chunk goes in bulk; when the workflow refuses one of its messages (here a sender address with a space,
+    which no customer can have), the chunk is stored again message by message and only that one is lost."""
+    mails = [mail(1, thrid=7), mail(2, sender='"x y"@example.com'), mail(3, sender="anya@example.net"),
+             mail(4, thrid=7, subject="Re: Help", refs="<m1@example.com>")]
+    report = import_mbox(Session, clock, write_mbox(tmp_path / "a.mbox", mails), SUPPORT, chunk=10)
+    assert [p.position.split(" (")[0] for p in report.bad] == ["message 2"]
+    assert "InvalidInput" in report.bad[0].reason and "not an email address" in report.bad[0].reason
+    assert (report.imported, report.new_tickets) == (3, 2)
+    assert count(Session, Message) == 3 and count(Session, Ticket) == 2
+
+
 def test_a_directory_of_eml_files(Session, clock, desk, tmp_path):
     files = sorted(CORPUS.rglob("*.eml"))[:25]
     for index, source in enumerate(files):
