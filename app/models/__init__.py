@@ -25,13 +25,14 @@ from app.models.enums import (
     Status,
 )
 from app.models.mail import MailboxCredentials, MailboxSync, OutboxMail
+from app.models.mailings import Mailing
 from app.models.timers import TicketTimer
 from app.models.tickets import Feedback, Message, Note, Ticket, TicketEvent, TicketThread, ticket_watchers
 
 __all__ = [
     "ACTIVE_STATUSES", "Agent", "ApiToken", "AssignStrategy", "Category", "Channel", "Counter", "Customer",
     "CustomerEmail", "CustomerPhone", "Direction", "Feedback", "HelpdeskSetting", "Line", "LineKind",
-    "Mailbox", "MailboxCredentials", "MailboxSync", "Message", "Note", "OutboxMail", "Priority", "Rating",
+    "Mailbox", "MailboxCredentials", "Mailing", "MailboxSync", "Message", "Note", "OutboxMail", "Priority", "Rating",
     "Role", "Status", "Ticket", "TicketEvent", "TicketThread", "TicketTimer", "line_members",
     "ticket_watchers",
 ]

@@ -30,6 +30,9 @@ class Agent(Base):
     on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Managers' digest mails: "daily", "weekly", "daily,weekly" or "" (none), sent at `digest_at` local time.
+    digest: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    digest_at: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
 
     lines: Mapped[list["Line"]] = relationship(secondary=line_members, back_populates="members")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -53,6 +53,8 @@ class OutboxMail(Base):
     subject: Mapped[str] = mapped_column(String(998))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # Images the HTML shows by cid (a digest's chart): [{"cid", "type": "image/png", "data": base64}].
+    inline_images: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     provider_thread_id: Mapped[str | None] = mapped_column(String(128))
     in_reply_to: Mapped[str | None] = mapped_column(String(998))
     references: Mapped[str | None] = mapped_column(Text)

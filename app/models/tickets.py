@@ -32,6 +32,9 @@ class Ticket(Base):
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_customer_status", "customer_id", "status"),
         Index("ix_tickets_labels_due", "mailbox_id", "labels_synced_at", "updated_at"),
+        # The report periods (app.reports): tickets created, and solved, in [start, end).
+        Index("ix_tickets_created_at", "created_at"),
+        Index("ix_tickets_done_at", "done_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +155,8 @@ class TicketEvent(Base):
     """The append-only audit trail: who did what to a ticket, when, from what to what, and why."""
 
     __tablename__ = "ticket_events"
+    # The notify job's scan: recent alert and warning events (scheduler.notify).
+    __table_args__ = (Index("ix_ticket_events_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
