@@ -108,7 +108,8 @@ def _apply_agents(session: Session, spec: SetupSpec, tally: Tally) -> dict[str, 
     existing = {agent.email: agent for agent in session.scalars(select(Agent))}
     result: dict[str, Agent] = {}
     for wanted in spec.agents:
-        values: dict[str, Any] = {"name": wanted.name, "role": wanted.role, "timezone": wanted.timezone, "active": True}
+        values: dict[str, Any] = {"name": wanted.name, "role": wanted.role, "timezone": wanted.timezone, "active": True,
+                                  "digest": ",".join(wanted.digest), "digest_at": wanted.digest_at}
         if wanted.on_duty is not None:
             values["on_duty"] = wanted.on_duty
         agent = existing.get(wanted.email)

@@ -28,7 +28,10 @@ _TOP = {"helpdesk": True, "mailboxes": False, "agents": False, "lines": False, "
         "first_response": False, "resolution": False}
 _HELPDESK = {"name": True, "label_prefix": False, "timezone": False, "phone_region": False}
 _MAILBOX = {"address": True, "default_line": False, "join_active_ticket": False}
-_AGENT = {"email": True, "name": True, "role": False, "on_duty": False, "timezone": False}
+_AGENT = {"email": True, "name": True, "role": False, "on_duty": False, "timezone": False, "digest": False,
+          "digest_at": False}
+_DIGESTS = ("daily", "weekly")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _LINE = {"slug": True, "name": True, "head": False, "members": False, "claim_within": False,
          "start_within": False, "kind": False, "assign": False, "calendar": False}
 _CALENDAR = {"timezone": False, "hours": True, "holidays": False}
@@ -59,6 +62,10 @@ class AgentSpec:
     role: Role = Role.AGENT
     on_duty: bool | None = None  # None: leave an existing agent's flag alone (it changes during the day)
     timezone: str | None = None
+    # Digest mails, "daily" and/or "weekly", at digest_at in the agent's time zone (else the desk's). Managers
+    # and admins get a daily one at 08:00 unless the file says otherwise (`digest = []`: none).
+    digest: tuple[str, ...] = ()
+    digest_at: str = "08:00"
 
 
 @dataclass(frozen=True)
@@ -208,13 +215,50 @@ def _read_mailbox(checker: Checker, entry: Entry, first_support: str | None) -> 
 
 def _read_agent(checker: Checker, entry: Entry) -> AgentSpec:
     checker.table(entry.table, entry.path, _AGENT)
+    role = checker.choice(entry, "role", Role, Role.AGENT)
     return AgentSpec(
         email=checker.email(entry, "email") or "",
         name=checker.text(entry, "name", max_len=200) or "",
-        role=checker.choice(entry, "role", Role, Role.AGENT),
+        role=role,
         on_duty=checker.flag(entry, "on_duty", default=None),
         timezone=checker.timezone(entry, "timezone", default=None),
+        digest=_read_digest(checker, entry, role),
+        digest_at=_read_digest_at(checker, entry),
     )
+
+
+def _read_digest(checker: Checker, entry: Entry, role: Role) -> tuple[str, ...]:
+    """`digest = ["daily", "weekly"]` (or one of them, or [] for none); managers default to daily."""
+    manager = role in (Role.MANAGER, Role.ADMIN)
+    value = entry.table.get("digest")
+    if value is None:
+        return ("daily",) if manager else ()
+    path = f"{entry.path}.digest"
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        checker.fail(path, 'must be a list such as ["daily", "weekly"], or [] for no digest')
+        return ()
+    unknown = [item for item in value if item not in _DIGESTS]
+    if unknown:
+        checker.fail(path, f"{unknown[0]!r} is not one of: daily | weekly")
+        return ()
+    if value and not manager:
+        checker.fail(path, f"digests are for managers and admins; this agent has role \"{role.value}\"")
+        return ()
+    return tuple(kind for kind in _DIGESTS if kind in value)
+
+
+def _read_digest_at(checker: Checker, entry: Entry) -> str:
+    value = entry.table.get("digest_at")
+    if value is None:
+        return "08:00"
+    if hasattr(value, "hour") and hasattr(value, "minute") and not hasattr(value, "year"):  # digest_at = 08:00
+        value = f"{value.hour:02d}:{value.minute:02d}"
+    if not isinstance(value, str) or not _CLOCK.match(value.strip()):
+        checker.fail(f"{entry.path}.digest_at", f"{value!r} is not a time of day like \"08:00\" (24-hour clock)")
+        return "08:00"
+    return value.strip()
 
 
 def _read_line(checker: Checker, entry: Entry, position: int) -> LineSpec:

@@ -241,6 +241,11 @@ def build_mime(row: OutboxMail, clock: Clock) -> bytes:
     mail.set_content(row.body_text, charset="utf-8")
     if row.body_html:
         mail.add_alternative(row.body_html, subtype="html", charset="utf-8")
+        html_part = mail.get_payload()[-1]
+        for image in row.inline_images or ():  # multipart/related: the HTML shows them by cid
+            maintype, _, subtype = image["type"].partition("/")
+            html_part.add_related(base64.b64decode(image["data"]), maintype=maintype, subtype=subtype,
+                                  cid=f"<{image['cid']}>", disposition="inline")
     return mail.as_bytes()
 
 

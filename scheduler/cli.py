@@ -55,8 +55,10 @@ def scheduler_run(interval: float, duration: float | None) -> None:
 
     sessions, engine = _sessions()
     topic = os.environ.get("GMAIL_PUSH_TOPIC") or None
+    from scheduler.mailing import gmail_mailer
+
     runner = SchedulerRunner(sessions, SystemClock(), interval=interval, watcher=_watcher(sessions) if topic else None,
-                             topic=topic)
+                             topic=topic, mailer=gmail_mailer(sessions))
     stopping = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     runner.start()
