@@ -150,13 +150,18 @@ def support_mailbox(session: Session) -> Mailbox | None:
 
 
 def gmail_mailer(sessions: sessionmaker[Session]) -> Mailer | None:
-    """Gmail clients for the configured endpoint and stored credentials; None when no mailbox is set up."""
+    """Gmail clients for the configured endpoint and stored credentials; None when there is nothing to send
+    from: no mailbox, or Google's endpoint and no credentials stored for the support mailbox."""
     from app.config import Settings
+    from app.models import MailboxCredentials
     from gmail_sync.wiring import connector
 
-    with sessions() as session:
-        if support_mailbox(session) is None:
-            return None
     settings = Settings.from_env()
+    with sessions() as session:
+        mailbox = support_mailbox(session)
+        if mailbox is None:
+            return None
+        if not settings.gmail_api_endpoint and session.get(MailboxCredentials, mailbox.id) is None:
+            return None
     connect = connector(sessions, settings.gmail_api_endpoint, settings.gmail_quota_units_per_s)
     return lambda address: connect(address).service

@@ -143,7 +143,7 @@ class SchedulerRunner:
 
     def reconcile_digests(self) -> None:
         try:
-            self.reconcile(self.jobs())
+            self.reconcile([spec for spec in self.jobs() if spec.id.startswith("digest:")])
         except Exception:
             log.exception("reconciling the digest jobs failed")
 

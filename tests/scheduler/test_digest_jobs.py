@@ -113,3 +113,16 @@ def _subject(service, message_id: str) -> str:
     raw = service.users().messages().get(userId="me", id=message_id, format="raw").execute()["raw"]
     head = base64.urlsafe_b64decode(raw).split(b"\n\n", 1)[0].decode()
     return next(line for line in head.splitlines() if line.startswith("Subject: "))[9:]
+
+
+def test_a_mail_sender_needs_a_mailbox_and_a_way_to_reach_it(Session, session, desk, monkeypatch):
+    from app.models import Mailbox
+    from scheduler.mailing import gmail_mailer
+
+    monkeypatch.delenv("GMAIL_API_ENDPOINT", raising=False)
+    assert gmail_mailer(Session) is None  # Google's endpoint, and no credentials stored
+    monkeypatch.setenv("GMAIL_API_ENDPOINT", "http://127.0.0.1:9/")
+    assert callable(gmail_mailer(Session))
+    session.delete(session.scalar(select(Mailbox)))
+    session.commit()
+    assert gmail_mailer(Session) is None
