@@ -171,6 +171,18 @@ class GmailApi:
             self._fetch_batch(ids[start:start + size], found)
         return [message for message in (found.get(i) for i in ids) if message is not None]
 
+    def message_payload(self, message_id: str) -> dict[str, Any]:
+        """The MIME tree of one message as Gmail describes it (messages.get format=full, the payload only)."""
+        answer = self._execute("messages.get", lambda: self.service.users().messages().get(
+            userId=self.user_id, id=message_id, format="full", fields="payload"))
+        return dict(answer.get("payload") or {})
+
+    def attachment_data(self, message_id: str, attachment_id: str) -> str:
+        """messages.attachments.get: the attachment's bytes, base64url as Gmail sends them."""
+        answer = self._execute("messages.attachments.get", lambda: self.service.users().messages().attachments()
+                               .get(userId=self.user_id, messageId=message_id, id=attachment_id))
+        return str(answer.get("data") or "")
+
     # ----- labels (labels.gmail_labels) ------------------------------------------------------------------
     def list_labels(self) -> list[dict[str, Any]]:
         """Every label of the mailbox, system and user (labels.list: one page, no counts)."""
@@ -183,6 +195,20 @@ class GmailApi:
             body["color"] = {"backgroundColor": colour[0], "textColor": colour[1]}
         return self._execute("labels.create", lambda: self.service.users().labels().create(
             userId=self.user_id, body=body))
+
+    def rename_label(self, label_id: str, name: str) -> dict[str, Any]:
+        """labels.patch of the name only: the label keeps its id, so every message keeps it."""
+        return self._execute("labels.patch", lambda: self.service.users().labels().patch(
+            userId=self.user_id, id=label_id, body={"name": name}))
+
+    def delete_label(self, label_id: str) -> None:
+        """labels.delete: the label goes from every message too. Already gone is fine."""
+        try:
+            self._execute("labels.delete", lambda: self.service.users().labels().delete(
+                userId=self.user_id, id=label_id))
+        except GmailRequestError as exc:
+            if exc.status != 404:
+                raise
 
     def thread_label_ids(self, thread_id: str) -> list[list[str]] | None:
         """Each message's label ids in `thread_id` (threads.get format=minimal); None when the thread is gone."""

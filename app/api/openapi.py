@@ -60,6 +60,11 @@ def ticket_action(op_id: str, summary: str, body: str, *problems: int, ok: int =
                               ok_text="The ticket after the action" if ok == 200 else "The new child ticket")}
 
 
+def _path_int(name: str, description: str) -> Schema:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "integer", "minimum": 0}}
+
+
 def _list_params() -> list[Schema]:
     return [
         query("line", "Slug of a line", {"type": "string"}),
@@ -112,6 +117,25 @@ def paths() -> dict[str, Any]:
                               params=[NUMBER_PARAM, {"name": "Idempotency-Key", "in": "header", "required": False,
                                                      "description": "The same key again is the same reply: it is "
                                                                     "sent once", "schema": {"type": "string"}}]),
+        },
+        f"{tickets}/messages": {
+            "get": operation("listMessages", "The conversation: every message in and out, oldest first", 200,
+                             "MessageList", 403, 404, params=[NUMBER_PARAM]),
+        },
+        f"{tickets}/messages/{{message_id}}/attachments/{{index}}": {
+            "get": {
+                "operationId": "downloadAttachment",
+                "summary": "An attachment's bytes, fetched from Gmail (always a download, never rendered)",
+                "parameters": [NUMBER_PARAM, _path_int("message_id", "The message's id"),
+                               _path_int("index", "The attachment's index in the message")],
+                "responses": {
+                    "200": {"description": "The bytes; the sender's content type is in X-Linedesk-Content-Type",
+                            "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                "format": "binary"}}}},
+                    **{str(status): {"$ref": f"#/components/responses/Problem{status}"}
+                       for status in (400, 401, 403, 404, 502)},
+                },
+            },
         },
         f"{tickets}/events": {
             "get": operation("listEvents", "The ticket's audit trail, oldest first", 200, "EventList", 403, 404,

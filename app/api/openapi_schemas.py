@@ -102,6 +102,15 @@ def _responses() -> dict[str, Schema]:
             "subject": STRING, "text": STRING, "sent": UTC_TIME,
             "message_id": nullable({"type": "string", "description": "Its RFC 5322 Message-ID"}),
             "gmail_message_id": nullable(STRING), "gmail_thread_id": nullable(STRING),
+            "automatic": {"type": "boolean", "description": "An auto-reply, bounce or bulk mail"},
+            "attachments": {"type": "array", "items": ref("Attachment")},
+        }),
+        "MessageList": closed({"messages": {"type": "array", "items": ref("Message")}}),
+        "Attachment": closed({
+            "index": {"type": "integer", "minimum": 0, "description": "Its place in the message: the download URL's"},
+            "filename": STRING, "content_type": STRING, "size": {"type": "integer", "minimum": 0},
+            "inline": {"type": "boolean", "description": "Shown inside the HTML (an inline image)"},
+            "content_id": nullable(STRING),
         }),
         "Problem": {
             "type": "object",

@@ -134,4 +134,15 @@ def message_json(message: Message, number: int, author: str | None) -> dict[str,
         "message_id": message.rfc822_message_id,
         "gmail_message_id": message.provider_message_id,
         "gmail_thread_id": message.provider_thread_id,
+        "automatic": message.automatic,
+        "attachments": [attachment_json(a, index) for index, a in enumerate(message.attachments or [])],
     }
+
+
+def attachment_json(meta: dict[str, Any], index: int) -> dict[str, Any]:
+    """What the sync stored of an attachment; its bytes are fetched from Gmail at
+    /tickets/{number}/messages/{id}/attachments/{index}."""
+    return {"index": index, "filename": str(meta.get("filename") or ""),
+            "content_type": str(meta.get("content_type") or "application/octet-stream"),
+            "size": int(meta.get("size") or 0), "inline": bool(meta.get("inline")),
+            "content_id": meta.get("content_id")}

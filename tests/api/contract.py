@@ -62,6 +62,8 @@ class Contract:
             entry = self.document["components"]["responses"][pointer.rsplit("/", 1)[1]]
         content_type = response.mimetype
         assert content_type in entry["content"], f"{method} {path} {status} answered {content_type}"
+        if content_type == "application/octet-stream":  # bytes: the documented type is all there is to check
+            return
         self.validate(f"{pointer}/content/{_escape(content_type)}/schema", response.get_json())
 
     def check_request(self, flask_rule: str, method: str, body: Any) -> None:
