@@ -5,10 +5,14 @@ pending and the next run sends it; `linedesk digest send`; the periods."""
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 import threading
 from datetime import datetime
 from email import message_from_bytes
 from email.policy import default as default_policy
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -155,3 +159,17 @@ def test_the_cli_sends_once_and_says_so(db_url, period_desk, gmail):  # noqa: F8
     assert unknown.exit_code == 1 and "no agent nobody@example.com" in unknown.output
     naive = CliRunner().invoke(main, [*args[:-1], "2026-11-24T08:00:00"], env=env)
     assert naive.exit_code == 2 and "offset" in naive.output
+
+
+def test_two_processes_sending_the_same_digest_send_one_mail(db_url, period_desk, gmail):  # noqa: F811
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": db_url, "GMAIL_API_ENDPOINT": gmail.url, "PYTHONPATH": str(root)}
+    args = [sys.executable, "-m", "app.cli", "digest", "send", "--manager", MANAGER, "--now",
+            "2026-11-24T08:00:00+03:00"]
+    processes = [subprocess.Popen(args, cwd=root, env=env, text=True, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert all(process.returncode == 0 for process in processes), outputs
+    outcomes = sorted(out.strip().rsplit(": ", 1)[1] for out, _ in outputs)
+    assert outcomes in (["busy", "sent"], ["already sent", "sent"]), outputs
+    assert len(sent(gmail)) == 1
