@@ -4,6 +4,7 @@ and the load by weekday and hour — the one implementation the digest mails and
 How each figure is counted (every one optionally limited to some lines, by the ticket's current line):
 
 - **new**: tickets created in the period; **ignored**, **overdue**, **phantom**: those of them flagged so.
+  Every active line (or every line asked for) is listed, with zeros when it was quiet.
 - **solved**: tickets done in the period (`done_at` in it) and now done or completed.
 - **open**: tickets active now (new, assigned, in progress, waiting, reopened) created before the period's end.
 - **first response**: `first_response_at - created_at` of the tickets created in the period that got one;
@@ -212,9 +213,11 @@ def _per_line(scope: Scope) -> tuple[LineFigures, ...]:
         .where(*scope.created()).group_by(Ticket.line_id))}
     solved = dict(scope.rows(select(Ticket.line_id, func.count()).where(*scope.solved()).group_by(Ticket.line_id)))
     open_ = dict(scope.rows(select(Ticket.line_id, func.count()).where(*scope.open()).group_by(Ticket.line_id)))
+    # Every line asked for (or every active line), quiet ones too: "0 new" is news; a retired line only when
+    # it still has tickets in the period.
     ids = set(created) | set(solved) | set(open_)
-    if scope.line_ids is not None:
-        ids |= set(scope.line_ids)
+    ids |= set(scope.line_ids) if scope.line_ids is not None else set(
+        scope.session.scalars(select(Line.id).where(Line.active.is_(True))))
     lines = scope.session.execute(select(Line.id, Line.slug, Line.name).where(Line.id.in_(ids))
                                   .order_by(Line.position, Line.id)).all() if ids else []
     return tuple(LineFigures(slug, name, int(created.get(id_, (0, 0, 0))[0]), int(solved.get(id_, 0)),

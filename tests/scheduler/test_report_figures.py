@@ -90,7 +90,8 @@ def test_every_figure_of_the_day(session, period_desk):
 
     assert f.timezone == "Europe/Moscow"
     assert [(x.slug, x.new, x.solved, x.open, x.ignored, x.overdue) for x in f.lines] == [
-        ("l1", 4, 2, 3, 1, 2), ("l2", 2, 2, 1, 0, 0)]
+        ("l1", 4, 2, 3, 1, 2), ("l2", 2, 2, 1, 0, 0), ("dev", 0, 0, 0, 0, 0), ("commercial", 0, 0, 0, 0, 0),
+        ("wishes", 0, 0, 0, 0, 0), ("devtasks", 0, 0, 0, 0, 0)]  # quiet lines too, in the desk's order
     assert (f.new, f.solved, f.open, f.ignored, f.overdue, f.phantom) == (6, 4, 4, 1, 2, 1)
     assert f.first_response == Durations(4, 900.0, 1620.0)
     assert f.resolution == Durations(4, 9000.0, 184680.0)
