@@ -39,6 +39,8 @@ def setup_check(file: Path) -> None:
 def _run_setup(file: Path, *, write: bool) -> None:
     from app.setup_apply import apply_setup, known_agents
     from app.setup_file import SetupInvalid, parse_setup
+    from labels.cli import setup_step
+    from labels.setup_labels import snapshot as label_names
 
     text = _read_text(file, "utf-8-sig")
     engine = _engine()
@@ -50,9 +52,13 @@ def _run_setup(file: Path, *, write: bool) -> None:
         _require_schema(engine)
         with session_factory(engine)() as session:
             spec = parse_setup(text, str(file), known_agents(session))
+            before = label_names(session)
             summary = apply_setup(session, spec)
             if write:
-                session.commit()
+                session.commit()  # then the Gmail labels, an edge step that never undoes the apply
+                after = label_names(session)
+                session.rollback()  # end that read: the label step runs in its own short sessions
+                summary.notes.extend(setup_step(session_factory(engine), before, after))
             else:
                 session.rollback()
     except SetupInvalid as exc:

@@ -21,7 +21,8 @@ resumes where it stopped:
   INBOX or SENT (or moved into INBOX) are fetched raw and written, and `history_id` advances in the SAME
   transaction as the messages it covers (per history page). A crash between two commits repeats only the
   uncommitted page, and a message already stored is skipped (unique (mailbox, Gmail message id)). An idle poll
-  is exactly one history.list call.
+  is exactly one history.list call. Straight after each page's commit, its changes to our labels act on the
+  tickets (labels/from_gmail.py says why after, not inside, that transaction).
 - Which mail: INBOX → `Workflow.receive` (automatic mail flagged by `noise.classify`, never opening a ticket);
   SENT or from our own address → `record_outbound` on the ticket of its thread (an agent answering straight
   from Gmail: the first response), or nothing when the thread is not a ticket; SPAM, TRASH and drafts ignored.
@@ -192,6 +193,10 @@ class MailboxRunner:
             start = self._cursor(session).history_id
         assert start is not None, "a mailbox in incremental state has a history id"
         token: str | None = None
+        # Gmail → ticket (labels sit on top of the sync, so imported when used).
+        from labels.from_gmail import GmailLabelChanges
+
+        label_changes = GmailLabelChanges(self.Session, self.api, self.clock, self.address)
         while True:
             page = self.api.history_page(start, token)
             token = page.get("nextPageToken")
@@ -202,6 +207,7 @@ class MailboxRunner:
                 cursor = str(page["historyId"])
             ids = self._missing(_added(records))
             self._write(self.api.fetch_raw(ids) if ids else [], report, history_id=cursor, acknowledge=True)
+            label_changes.apply(records)  # Gmail → ticket: agents' label changes, after the page's messages
             if not token:
                 return
 

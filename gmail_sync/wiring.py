@@ -16,12 +16,14 @@ from app.clock import Clock
 from app.db import transaction
 from app.models import Mailbox
 from gmail_sync.client import CredentialsMissing, GmailApi
-from gmail_sync.quota import Limiter
+from gmail_sync.quota import Backoff, Limiter
 from gmail_sync.runner import SyncOptions, SyncService
 
 
-def connector(Session: sessionmaker[Session], endpoint: str | None, units_per_s: float | None  # noqa: N803
-              ) -> Callable[[str], GmailApi]:
+def connector(Session: sessionmaker[Session], endpoint: str | None, units_per_s: float | None,
+              backoff: Backoff | None = None) -> Callable[[str], GmailApi]:
+    """Address -> its Gmail client. `backoff`: how long to keep trying (the default, for the sync; a one-off
+    command such as `setup apply` gives up sooner)."""
     def stored(address: str) -> Any:
         from gmail_sync import credentials
 
@@ -32,7 +34,8 @@ def connector(Session: sessionmaker[Session], endpoint: str | None, units_per_s:
             except credentials.CredentialsError as exc:
                 raise CredentialsMissing(str(exc)) from None
 
-    return lambda address: GmailApi.connect(address, endpoint, limiter=Limiter(units_per_s), stored=stored)
+    return lambda address: GmailApi.connect(address, endpoint, limiter=Limiter(units_per_s), backoff=backoff,
+                                            stored=stored)
 
 
 def sync_service(Session: sessionmaker[Session], clock: Clock, endpoint: str | None,  # noqa: N803

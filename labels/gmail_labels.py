@@ -6,9 +6,15 @@ Protocol (one ticket):
    for the missing ones, status and priority with their palette colours), each thread is read
    (threads.get format=minimal: every message's label ids), and one threads.modify per thread applies the
    difference (`LabelScheme.thread_diff`) — none when the thread is already right. Messages that arrived since
-   the last push lack the labels (Gmail does not inherit them) and so are caught by the same difference;
-3. a short transaction sets `labels_synced_at` to the `updated_at` read in step 1, only moving it forward.
-   A ticket changed meanwhile stays due (its `updated_at` is later) and is pushed again next time.
+   the last push lack the labels (Gmail does not inherit them) and so are caught by the same difference.
+   Known threads skip the read: when no message was stored since the last push, every message carries exactly
+   `labels_pushed`, so the change from those to the new state (`LabelScheme.change_from`) goes out as one
+   threads.modify per thread — 10 units for a change, instead of 20 (a ticket coming back into the inbox, and a
+   push after an agent's own label change, still read first);
+3. a short transaction sets `labels_synced_at` to the `updated_at` read in step 1, only moving it forward, and
+   `labels_pushed` to the label names just written: when those changes come back through Gmail's history,
+   `labels.changes` knows them for our own echo, not an agent's doing. A ticket changed meanwhile stays due (its
+   `updated_at` is later) and is pushed again next time.
 
 `push_due` finds the tickets whose push is due (`labels_synced_at` NULL or behind `updated_at`; index
 ix_tickets_labels_due) and pushes each; the sync loop calls it after each `sync_once`. A push is idempotent: a
@@ -27,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from app.clock import Clock
 from app.db import transaction
-from app.models import HelpdeskSetting, Mailbox, Ticket, TicketThread
+from app.models import HelpdeskSetting, Mailbox, Message, Ticket, TicketThread
 from gmail_sync.client import GmailApi, GmailRequestError
 from labels.scheme import FLAGS, LabelScheme, TicketLabelState
 
@@ -88,6 +94,7 @@ class TicketSnapshot:
     thread_ids: tuple[str, ...]
     updated_at: datetime
     prefix: str
+    pushed: tuple[str, ...] | None = None  # the labels the last push left, when nothing came in since
 
 
 def label_state(ticket: Ticket) -> TicketLabelState:
@@ -111,52 +118,98 @@ def snapshot(session: Session, mailbox_address: str, ticket_number: int) -> Tick
         .where(TicketThread.ticket_id == ticket.id, Mailbox.address == mailbox_address)
         .order_by(TicketThread.id))
     return TicketSnapshot(ticket.number, label_state(ticket), tuple(thread_ids), ticket.updated_at,
-                          label_prefix(session))
+                          label_prefix(session), _known_labels(session, ticket))
+
+
+def _known_labels(session: Session, ticket: Ticket) -> tuple[str, ...] | None:
+    """What the threads carry without reading them: the last push's labels, unless a message was stored since
+    (a new message, or a new thread, lacks them: Gmail does not inherit labels)."""
+    if ticket.labels_pushed is None or ticket.labels_synced_at is None:
+        return None
+    since = session.scalar(select(Message.id).where(Message.ticket_id == ticket.id,
+                                                    Message.created_at >= ticket.labels_synced_at).limit(1))
+    return None if since is not None else tuple(ticket.labels_pushed)
 
 
 def push_ticket(api: GmailApi, session_factory: sessionmaker[Session], clock: Clock, ticket_number: int, *,
-                directory: LabelDirectory | None = None) -> int:
+                directory: LabelDirectory | None = None, read: bool = False) -> int:
     """Make every message of the ticket's threads in `api`'s mailbox carry exactly its labels; then mark the
     ticket's labels synced as of the state read. Returns the number of threads modified (0: all were right).
+
+    When the threads are known to carry exactly the last push's labels (no message stored since), the change
+    from those to the new state is applied without reading the threads: one threads.modify per thread and
+    change. `read=True` reads them anyway (after an agent's label change, which the last push did not make).
     `clock` is unused for now (the sync mark is the ticket's own `updated_at`); it keeps the call uniform."""
     with transaction(session_factory) as session:
         snap = snapshot(session, api.user_id, ticket_number)
     if snap is None:
         return 0
     modified = 0
-    if snap.thread_ids:
-        scheme = LabelScheme(snap.prefix)
+    scheme = LabelScheme(snap.prefix)
+    known = None if read or snap.pushed is None else scheme.change_from(snap.pushed, snap.state)
+    if snap.thread_ids and known is not None:
+        if known[0] or known[1]:
+            directory = directory or LabelDirectory.read(api)
+            modified = _push_known(api, scheme, directory, snap.thread_ids, *known)
+    elif snap.thread_ids:
         wanted = scheme.thread_labels(snap.state)
         directory = directory or LabelDirectory.read(api)
         ensure_labels(api, scheme, sorted(wanted), directory)
         modified = sum(_push_thread(api, scheme, directory, thread_id, wanted) for thread_id in snap.thread_ids)
-    _mark_synced(session_factory, snap)
+    mark_synced(session_factory, snap, sorted(scheme.wanted_labels(snap.state)))
+    return modified
+
+
+def _push_known(api: GmailApi, scheme: LabelScheme, directory: LabelDirectory, thread_ids: tuple[str, ...],
+                add: frozenset[str], remove: frozenset[str]) -> int:
+    """One threads.modify per thread from the known labels; a label to remove that no longer exists is gone
+    from the messages already. A thread gone from Gmail (404) is skipped."""
+    add_ids = sorted(ensure_labels(api, scheme, sorted(add), directory).values())
+    remove_ids = sorted(directory.ids[name.casefold()] for name in remove if name.casefold() in directory.ids)
+    modified = 0
+    for thread_id in thread_ids:
+        try:
+            api.modify_thread(thread_id, add_ids, remove_ids)
+        except GmailRequestError as exc:
+            if exc.status != 404:
+                raise
+            continue
+        modified += 1
     return modified
 
 
 def _push_thread(api: GmailApi, scheme: LabelScheme, directory: LabelDirectory, thread_id: str,
                  wanted: frozenset[str]) -> bool:
-    messages = api.thread_label_ids(thread_id)
+    change = thread_change(scheme, directory, api.thread_label_ids(thread_id), wanted)
+    if change is None:
+        return False
+    api.modify_thread(thread_id, *change)
+    return True
+
+
+def thread_change(scheme: LabelScheme, directory: LabelDirectory, messages: list[list[str]] | None,
+                  wanted: frozenset[str]) -> tuple[list[str], list[str]] | None:
+    """(label ids to add, to remove) making a thread whose messages carry `messages` (label ids) carry `wanted`;
+    None when it is right already or gone."""
     if not messages:
-        return False  # deleted in Gmail: nothing to label
+        return None  # deleted in Gmail: nothing to label
     if any(label_id not in directory.names for labels in messages for label_id in labels):
         directory.refresh()  # a label made since the directory was read (by an agent, or another worker)
     named = [[directory.names.get(label_id, "") for label_id in labels] for labels in messages]
     add, remove = scheme.thread_diff(named, wanted)
     if not add and not remove:
-        return False
-    api.modify_thread(thread_id, [directory.ids[name.casefold()] for name in add],
-                      [directory.ids[name.casefold()] for name in remove])
-    return True
+        return None
+    return [directory.ids[name.casefold()] for name in add], [directory.ids[name.casefold()] for name in remove]
 
 
-def _mark_synced(session_factory: sessionmaker[Session], snap: TicketSnapshot) -> None:
+def mark_synced(session_factory: sessionmaker[Session], snap: TicketSnapshot, pushed: list[str]) -> None:
+    """`labels_synced_at` forward to the pushed state's `updated_at`, and the names written (`labels_pushed`)."""
     with transaction(session_factory) as session:
         session.execute(
             update(Ticket)
             .where(Ticket.number == snap.number,
-                   or_(Ticket.labels_synced_at.is_(None), Ticket.labels_synced_at < snap.updated_at))
-            .values(labels_synced_at=snap.updated_at)
+                   or_(Ticket.labels_synced_at.is_(None), Ticket.labels_synced_at <= snap.updated_at))
+            .values(labels_synced_at=snap.updated_at, labels_pushed=pushed)
             .execution_options(synchronize_session=False))
 
 

@@ -68,6 +68,9 @@ class Ticket(Base):
     line_entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When its Gmail labels were last made to match its state; behind updated_at means a label push is due.
     labels_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The Linedesk label names that push wrote (labels.gmail_labels): how a label change read back from Gmail's
+    # history is told apart from the echo of our own push (labels.changes).
+    labels_pushed: Mapped[list[str] | None] = mapped_column(JSON)
 
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -137,7 +137,7 @@ class TicketActions(WorkflowBase):
         ticket.claimed_at = now
         ticket.started_at = None
         self._event(ticket, "assigned", actor, from_value=previous.email if previous else None,
-                    to_value=assignee.email, actor_label="system" if actor is None else None)
+                    to_value=assignee.email)
         self._accept_pending_transfer(ticket, assignee)
         return ticket
 
@@ -160,11 +160,14 @@ class TicketActions(WorkflowBase):
         return events[0] if events[0].to_value == ticket.line.slug else None
 
     # ----- status ----------------------------------------------------------------------------------------
-    def start(self, ticket: Ticket, actor: Agent) -> Ticket:
-        """In progress. A line member starting an unclaimed ticket claims it on the way."""
+    def start(self, ticket: Ticket, actor: Agent | None) -> Ticket:
+        """In progress. A line member starting an unclaimed ticket claims it on the way. Without an agent (a
+        label applied in Gmail) only a held ticket starts: nobody is there to claim it."""
         if ticket.assignee_id is None and ticket.status in CLAIMABLE:
+            if actor is None:
+                raise PermissionDenied(f"nobody holds #{ticket.number}: claim or assign it before starting it")
             self.claim(ticket, actor)
-        if ticket.assignee_id != actor.id and not actor.is_manager:
+        if actor is not None and ticket.assignee_id != actor.id and not actor.is_manager:
             holder = ticket.assignee.name if ticket.assignee else "nobody"
             raise PermissionDenied(f"#{ticket.number} is held by {holder}; only they or a manager can start it")
         self._move(ticket, actor, Status.IN_PROGRESS)
@@ -172,15 +175,15 @@ class TicketActions(WorkflowBase):
             ticket.started_at = self.now()
         return ticket
 
-    def wait(self, ticket: Ticket, actor: Agent) -> Ticket:
+    def wait(self, ticket: Ticket, actor: Agent | None) -> Ticket:
         self.require_work(actor, ticket)
         self._move(ticket, actor, Status.WAITING)
         return ticket
 
-    def release(self, ticket: Ticket, actor: Agent) -> Ticket:
+    def release(self, ticket: Ticket, actor: Agent | None) -> Ticket:
         """Give the ticket back to its line unassigned (offered to everyone again)."""
         self.require_work(actor, ticket)
-        if ticket.assignee_id != actor.id and not actor.is_manager:
+        if actor is not None and ticket.assignee_id != actor.id and not actor.is_manager:
             raise PermissionDenied(f"only the assignee or a manager can release #{ticket.number}")
         self._move(ticket, actor, Status.NEW)
         ticket.assignee = None
@@ -253,12 +256,15 @@ class TicketActions(WorkflowBase):
             self._event(ticket, "watcher_added", actor, to_value=watcher.email, note=note)
         return ticket
 
-    def add_note(self, ticket: Ticket, actor: Agent, text: str) -> Note:
-        if not any(w.id == actor.id for w in ticket.watchers):
+    def add_note(self, ticket: Ticket, actor: Agent | None, text: str) -> Note:
+        """An internal note; `actor` None is the system (or the surface) writing it, e.g. why a Gmail label
+        change was refused."""
+        if actor is not None and not any(w.id == actor.id for w in ticket.watchers):
             self.require_work(actor, ticket)
         if not (text or "").strip():
             raise InvalidInput("a note needs some text")
-        note = Note(ticket_id=ticket.id, author_id=actor.id, text=text.strip(), created_at=self.now())
+        note = Note(ticket_id=ticket.id, author_id=actor.id if actor else None, text=text.strip(),
+                    created_at=self.now())
         self.session.add(note)
         self._event(ticket, "note", actor, note=text.strip())
         return note
@@ -275,9 +281,9 @@ class TicketActions(WorkflowBase):
         return ticket
 
     # ----- done and completed ----------------------------------------------------------------------------
-    def mark_done(self, ticket: Ticket, actor: Agent, problem: str | None, resolution: str | None) -> Ticket:
+    def mark_done(self, ticket: Ticket, actor: Agent | None, problem: str | None, resolution: str | None) -> Ticket:
         """Done needs both fields: what the customer's problem was, in their words, and what was done."""
-        if ticket.assignee_id != actor.id and not actor.is_manager:
+        if actor is not None and ticket.assignee_id != actor.id and not actor.is_manager:
             self.require_work(actor, ticket)
             if ticket.assignee_id is not None:
                 raise PermissionDenied(f"#{ticket.number} is held by {ticket.assignee.name}; only they or a manager can close it")

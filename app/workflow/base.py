@@ -21,10 +21,13 @@ SYSTEM = "system"
 
 
 class WorkflowBase:
-    def __init__(self, session: Session, clock: Clock, *, via: str = "api") -> None:
+    def __init__(self, session: Session, clock: Clock, *, via: str = "api", system_actor: str = SYSTEM) -> None:
         self.session = session
         self.clock = clock
         self.via = via
+        # Who the audit names when no agent acts: "system", or the surface itself ("gmail" for a label applied in
+        # Gmail, where nobody knows which agent applied it).
+        self.system_actor = system_actor
 
     # ----- lookups ---------------------------------------------------------------------------------------
     def ticket(self, number: int) -> Ticket:
@@ -61,7 +64,7 @@ class WorkflowBase:
             ticket_id=ticket.id,
             at=self.now(),
             actor_id=actor.id if actor else None,
-            actor_label=actor.email if actor else (actor_label or SYSTEM),
+            actor_label=actor.email if actor else (actor_label or self.system_actor),
             kind=kind,
             from_value=_text(from_value),
             to_value=_text(to_value),
