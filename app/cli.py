@@ -73,6 +73,7 @@ from gmail_sync.cli_mail import import_eml_command, import_mbox_command, mailbox
 from scheduler.cli import rules_group, scheduler_group; main.add_command(rules_group); main.add_command(scheduler_group)  # noqa: E402,E702
 from labels.cli import labels_group; main.add_command(labels_group)  # noqa: E402,E702
 from scheduler.digest_cli import digest_group; main.add_command(digest_group)  # noqa: E402,E702
+from app.addon.descriptor import addon_group; main.add_command(addon_group)  # noqa: E402,E702
 
 
 if __name__ == "__main__":  # python -m app.cli …: the command without the console script

@@ -31,6 +31,15 @@ class Settings:
     push_audience: str | None = None
     push_service_accounts: frozenset[str] = frozenset()
     google_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    # The Gmail add-on (app/addon): every call carries a Google-signed ID token of the add-on's service account
+    # for `addon_audience`, and the user's ID token (audience `addon_user_audience`, default the same). Unset: the
+    # add-on endpoints refuse every call. `addon_base_url` is where Google reaches us (the cards' action URLs).
+    addon_audience: str | None = None
+    addon_user_audience: str | None = None
+    addon_service_accounts: frozenset[str] = frozenset()
+    addon_base_url: str | None = None
+    # Demo mode (`linedesk demo`): the web panel offers a password-free sign-in as any agent.
+    demo: bool = False
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -50,10 +59,19 @@ class Settings:
             push_audience=env.get("PUSH_AUDIENCE") or None,
             push_service_accounts=frozenset(
                 a.strip().lower() for a in env.get("PUSH_SERVICE_ACCOUNTS", "").split(",") if a.strip()),
+            addon_audience=env.get("ADDON_AUDIENCE") or None,
+            addon_user_audience=env.get("ADDON_USER_AUDIENCE") or None,
+            addon_service_accounts=frozenset(
+                a.strip().lower() for a in env.get("ADDON_SERVICE_ACCOUNTS", "").split(",") if a.strip()),
+            addon_base_url=(env.get("ADDON_BASE_URL") or "").rstrip("/") or None,
+            demo=env.get("LINEDESK_DEMO", "") in ("1", "true", "yes"),
         )
         if settings.push_audience and not settings.push_service_accounts:
             raise ConfigError("PUSH_AUDIENCE is set but PUSH_SERVICE_ACCOUNTS is empty: name the push subscription's "
                               "service account, or anyone with a Google account could trigger syncs")
+        if settings.addon_audience and not settings.addon_service_accounts:
+            raise ConfigError("ADDON_AUDIENCE is set but ADDON_SERVICE_ACCOUNTS is empty: name the add-on's service "
+                              "account (service-PROJECT_NUMBER@gcp-sa-gsuiteaddons.iam.gserviceaccount.com)")
         return replace(settings, **overrides) if overrides else settings
 
 

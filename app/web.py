@@ -43,6 +43,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.push import push
 
     app.register_blueprint(push)
+    from app.addon import addon
+
+    app.register_blueprint(addon)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 
