@@ -9,9 +9,12 @@ same answer twice; not retrying loses it. The protocol:
    caller's, or derived from ticket, agent, text and the last message on the ticket), with the whole mail —
    recipients, subject, In-Reply-To/References, and *our own* Message-ID generated now. The same key again
    finds the same row: it is never prepared twice.
-2. **claim** (transaction 2, committed): `attempts += 1` *before* the call. A pending row with attempts > 0
-   may already be in Gmail, so first look for our Message-ID in SENT (`rfc822msgid:<id> in:sent`); found →
-   skip the send and only record it.
+2. **claim** (transaction 2, committed): one conditional UPDATE makes `attempts += 1` *before* the call and
+   takes a send lease (`sending_until`, 5 minutes); a row someone else is sending right now is refused
+   (`SendInProgress`, 409), so two requests with one idempotency key, or two workers, never both send. A pending
+   row with attempts > 0 may already be in Gmail, so first look for our Message-ID in SENT
+   (`rfc822msgid:<id> in:sent`); found → skip the send and only record it. The lease is released when the
+   attempt ends, however it ends; a process that dies mid-send leaves it to expire.
 3. **send**: users.messages.send(threadId, raw). No session is open across the call. A failure is a
    `SendFailed` (retryable: network, 429, 5xx — the row stays pending with `last_error`; permanent 4xx — the
    row becomes `failed`).
@@ -31,11 +34,12 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
@@ -48,6 +52,7 @@ from app.workflow import Workflow
 MAX_REFERENCES = 20
 _RE = re.compile(r"^\s*re\s*:", re.IGNORECASE)
 _RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+SEND_LEASE = timedelta(minutes=5)  # covers looking in SENT (with its retries) and the send itself
 
 
 class SendFailed(DomainError):
@@ -196,7 +201,8 @@ def text_to_html(text: str) -> str:
 
 def deliver(session_factory: sessionmaker[Session], clock: Clock, outbox_id: int, *, gmail: Any,
             record: Recorder | None = None) -> Message | None:
-    """Send a prepared outbox row unless it is already in Gmail, then record it. Safe to call again."""
+    """Send a prepared outbox row unless it is already in Gmail, then record it. Safe to call again, and at the
+    same time: a second delivery while one is under way is a `SendInProgress`, never a second mail."""
     with transaction(session_factory) as session:
         row = _load(session, outbox_id)
         if row.state == "sent":
@@ -205,16 +211,53 @@ def deliver(session_factory: sessionmaker[Session], clock: Clock, outbox_id: int
             raise SendFailed(f"this mail failed for good earlier: {row.last_error}", retryable=False)
         maybe_sent, raw = row.attempts > 0, build_mime(row, clock)
         rfc_id, address, thread_id = row.rfc822_message_id, row.mailbox.address, row.provider_thread_id
-        row.attempts += 1
-    found = _find_sent(gmail, rfc_id) if maybe_sent else None
-    sent = found or _send(session_factory, outbox_id, gmail, raw, thread_id, address)
+        _claim(session, clock, row)
+    try:
+        found = _find_sent(gmail, rfc_id) if maybe_sent else None
+        sent = found or _send(session_factory, outbox_id, gmail, raw, thread_id, address)
+        with transaction(session_factory) as session:
+            row = _load(session, outbox_id)
+            row.state, row.last_error, row.sent_at = "sent", None, row.sent_at or clock.now()
+            row.provider_message_id = sent["id"]
+            row.provider_thread_id = sent.get("threadId") or row.provider_thread_id
+            row.sending_until = None
+            session.flush()
+            return record(session, clock, row) if record else None
+    finally:
+        _release(session_factory, outbox_id)
+
+
+class SendInProgress(SendFailed):
+    """Another delivery of the same mail is under way (two requests with one idempotency key, two workers)."""
+
+    status = 409
+    title = "This mail is being sent right now"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+def _claim(session: Session, clock: Clock, row: OutboxMail) -> None:
+    """Step 2: one conditional UPDATE takes the attempt — and the send lease — or finds someone else holds it.
+    The lease outlives any one send (Gmail calls time out after 60 s); a process that dies mid-send leaves it to
+    expire, and the next delivery then looks in SENT first (attempts > 0)."""
+    now = clock.now()
+    taken = session.execute(
+        update(OutboxMail).where(
+            OutboxMail.id == row.id, OutboxMail.state == "pending", OutboxMail.attempts == row.attempts,
+            or_(OutboxMail.sending_until.is_(None), OutboxMail.sending_until <= now))
+        .values(attempts=OutboxMail.attempts + 1, sending_until=now + SEND_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        raise SendInProgress(f"this mail is being sent right now (outbox {row.id}); try again in a moment")
+
+
+def _release(session_factory: sessionmaker[Session], outbox_id: int) -> None:
+    """The send is over, whatever its outcome: the next delivery need not wait for the lease."""
     with transaction(session_factory) as session:
-        row = _load(session, outbox_id)
-        row.state, row.last_error, row.sent_at = "sent", None, row.sent_at or clock.now()
-        row.provider_message_id = sent["id"]
-        row.provider_thread_id = sent.get("threadId") or row.provider_thread_id
-        session.flush()
-        return record(session, clock, row) if record else None
+        session.execute(update(OutboxMail).where(OutboxMail.id == outbox_id).values(sending_until=None)
+                        .execution_options(synchronize_session=False))
 
 
 def _load(session: Session, outbox_id: int) -> OutboxMail:

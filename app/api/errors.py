@@ -37,6 +37,7 @@ _DOMAIN_TYPES = {
     "MissingFields": "missing-fields",
     "Unauthorized": "unauthorized",
     "SendFailed": "send-failed",
+    "SendInProgress": "send-in-progress",
 }
 _HTTP_TYPES = {404: "no-such-route", 405: "method-not-allowed"}
 

@@ -113,7 +113,7 @@ def paths() -> dict[str, Any]:
         },
         f"{tickets}/reply": {
             "post": operation("replyToTicket", "Answer the customer by mail, in their Gmail thread", 201, "Message",
-                              403, 404, 422, 502, body="Reply", ok_text="The outbound message as stored",
+                              403, 404, 409, 422, 502, body="Reply", ok_text="The outbound message as stored",
                               params=[NUMBER_PARAM, {"name": "Idempotency-Key", "in": "header", "required": False,
                                                      "description": "The same key again is the same reply: it is "
                                                                     "sent once", "schema": {"type": "string"}}]),

@@ -61,6 +61,8 @@ class OutboxMail(Base):
     rfc822_message_id: Mapped[str] = mapped_column(String(998))  # ours, set before sending: finds a lost send
     state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A send under way: another delivery of this row waits until then (gmail_sync/outbound.py, step 2).
+    sending_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,6 +4,8 @@ the send and its record, and Gmail faults."""
 from __future__ import annotations
 
 import base64
+import threading
+import time
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -15,7 +17,7 @@ from app.workflow import Inbound, Workflow
 from gmail_emulator.testing import EmulatorServer
 from gmail_sync import outbound
 from gmail_sync.credentials import build_gmail_service
-from gmail_sync.outbound import SendFailed, reply
+from gmail_sync.outbound import SendFailed, SendInProgress, reply
 from tests.factories import make_desk
 
 CUSTOMER = "ivan@example.com"
@@ -139,6 +141,61 @@ def test_a_crash_between_send_and_record_does_not_send_twice(Session, clock, gma
     with Session() as session:
         assert session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.OUT)) == 1
         assert session.scalar(select(OutboxMail.provider_message_id)) == message.provider_message_id
+
+
+def test_two_deliveries_at_once_send_one_mail(Session, clock, gmail, ticket_in_thread):
+    """Two requests with one idempotency key (a client retrying while the first is still out): the second finds
+    the send lease taken and is told so; Gmail gets one mail."""
+    number, _ = ticket_in_thread
+    gmail.control.configure(latency_ms=400)  # every call takes a while: the first send is still under way
+    outcomes: list[object] = []
+
+    def send() -> None:
+        try:
+            outcomes.append(reply(Session, clock, number, "On it.", "kristina@coolxost.com",
+                                  gmail=build_gmail_service(gmail.url, None, SUPPORT), idempotency_key="same"))
+        except SendFailed as exc:
+            outcomes.append(exc)
+
+    first = threading.Thread(target=send)
+    first.start()
+    deadline = time.monotonic() + 10
+    with Session() as session:  # wait until the first has claimed the row (committed before its Gmail call)
+        while time.monotonic() < deadline and not session.scalar(select(OutboxMail.sending_until)):
+            session.rollback()
+            time.sleep(0.02)
+    send()
+    first.join()
+    gmail.control.configure(latency_ms=0)
+    refused = [o for o in outcomes if isinstance(o, SendFailed)]
+    assert len(refused) == 1 and isinstance(refused[0], SendInProgress) and refused[0].status == 409
+    assert len(sent_messages(gmail)) == 1
+    with Session() as session:
+        row = session.scalar(select(OutboxMail))
+        assert (row.state, row.attempts, row.sending_until) == ("sent", 1, None)
+
+
+def test_a_sender_that_died_mid_send_holds_the_lease_until_it_expires(Session, clock, gmail, ticket_in_thread):
+    """A process that took the lease and died: deliveries wait for the lease, then look in SENT before sending."""
+    number, _ = ticket_in_thread
+    service = build_gmail_service(gmail.url, None, SUPPORT)
+    gmail.control.configure(fault_rate=1.0, fault_kinds=["503"])
+    with pytest.raises(SendFailed):
+        reply(Session, clock, number, "On it.", "kristina@coolxost.com", gmail=service, idempotency_key="k9")
+    gmail.control.configure(fault_rate=0.0)
+    with Session() as session:
+        row = session.scalar(select(OutboxMail))
+        assert (row.attempts, row.sending_until) == (1, None)  # a failed attempt gives the lease back
+        row.sending_until = clock.now() + outbound.SEND_LEASE  # another process claimed it, then died
+        session.commit()
+        outbox_id = row.id
+    with pytest.raises(SendInProgress):
+        outbound.deliver(Session, clock, outbox_id, gmail=service)
+    assert sent_messages(gmail) == []
+    clock.advance(outbound.SEND_LEASE)
+    outbound.deliver(Session, clock, outbox_id, gmail=service)
+    outbound.deliver(Session, clock, outbox_id, gmail=service)  # already sent: records, sends nothing
+    assert len(sent_messages(gmail)) == 1
 
 
 def test_with_faults_the_reply_is_eventually_sent_once(Session, clock, gmail, ticket_in_thread):
