@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.clock import as_utc
+from app.db import in_ids
 from app.models import HelpdeskSetting, Ticket
 from app.models.timers import TicketTimer
 from scheduler.rules import Due, Policy, TicketState, plan, stamp
@@ -63,10 +64,9 @@ def mark(session: Session, ticket: Ticket) -> None:
 
 
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
-    for ticket in list(session.info.get(_MARKED, {}).values()):
-        state = sa_inspect(ticket)
-        if ticket.id is not None and state.persistent and state.modified:
-            replan(session, ticket)
+    changed = [ticket for ticket in session.info.get(_MARKED, {}).values()
+               if ticket.id is not None and sa_inspect(ticket).persistent and sa_inspect(ticket).modified]
+    replan_many(session, changed)  # one read, one insert, one cancel for all of them
 
 
 def is_marked(session: Session, ticket: Ticket) -> bool:
@@ -128,7 +128,7 @@ def replan_many(session: Session, tickets: Sequence[Ticket | Snapshot]) -> Repla
         insert_timers(session, missing)
     if stale:
         session.execute(
-            update(TicketTimer).where(TicketTimer.id.in_(stale), TicketTimer.state == "pending")
+            update(TicketTimer).where(in_ids(session, TicketTimer.id, stale), TicketTimer.state == "pending")
             .values(state="cancelled", outcome="no longer applies").execution_options(synchronize_session=False)
         )
     for timer_id, due_at in moved:  # the calendar or a target changed under the same basis
@@ -140,7 +140,7 @@ def replan_many(session: Session, tickets: Sequence[Ticket | Snapshot]) -> Repla
 def load_timers_of(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[TimerRow]]:
     rows = session.execute(
         select(TicketTimer.ticket_id, TicketTimer.id, TicketTimer.rule, TicketTimer.basis, TicketTimer.due_at,
-               TicketTimer.state, TicketTimer.fired_at).where(TicketTimer.ticket_id.in_(list(ticket_ids)))
+               TicketTimer.state, TicketTimer.fired_at).where(in_ids(session, TicketTimer.ticket_id, ticket_ids))
     ).all()
     grouped: dict[int, list[TimerRow]] = {}
     for row in rows:
@@ -160,8 +160,9 @@ def load_timers(session: Session, ticket_id: int) -> list[TimerRow]:
 
 def insert_timers(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(TicketTimer).values(list(rows)).on_conflict_do_nothing(
-        index_elements=["ticket_id", "rule", "basis"]))
+    # executemany of one small statement: a multi-VALUES statement would be compiled afresh for every batch size.
+    session.execute(insert(TicketTimer).on_conflict_do_nothing(index_elements=["ticket_id", "rule", "basis"]),
+                    list(rows))
 
 
 def _row(ticket_id: int, due: Due) -> dict[str, Any]:

@@ -21,10 +21,15 @@ SYSTEM = "system"
 
 
 class WorkflowBase:
-    def __init__(self, session: Session, clock: Clock, *, via: str = "api", system_actor: str = SYSTEM) -> None:
+    def __init__(self, session: Session, clock: Clock, *, via: str = "api", system_actor: str = SYSTEM,
+                 batched: bool = False) -> None:
         self.session = session
         self.clock = clock
         self.via = via
+        # Many actions in one transaction (the scheduler fires due timers in batches): events are not flushed one
+        # by one but together, at the caller's flush or the next query, and their tickets replanned together.
+        self.batched = batched
+        self._arrivals: dict[int, Any] = {}  # ticket id → the event it arrived in its line by (read ahead)
         # Who the audit names when no agent acts: "system", or the surface itself ("gmail" for a label applied in
         # Gmail, where nobody knows which agent applied it).
         self.system_actor = system_actor
@@ -78,8 +83,10 @@ class WorkflowBase:
         from scheduler.timers import mark
 
         mark(self.session, ticket)
-        # Flush so foreign keys follow relationship changes (ticket.line = …) before anyone reads line_id.
-        self.session.flush()
+        # Flush so foreign keys follow relationship changes (ticket.line = …) before anyone reads line_id. A batched
+        # caller fires only actions that read no foreign key after setting its relationship (scheduler.engine).
+        if not self.batched:
+            self.session.flush()
         return event
 
     # ----- permissions -----------------------------------------------------------------------------------
