@@ -46,6 +46,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.addon import addon
 
     app.register_blueprint(addon)
+    from app.desk import init_app as init_desk
+
+    init_desk(app, secure_cookies=not (settings.testing or settings.demo))
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 

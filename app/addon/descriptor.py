@@ -29,7 +29,7 @@ def descriptor(base_url: str, name: str = "Linedesk") -> dict[str, Any]:
         "addOns": {
             "common": {
                 "name": name,
-                "logoUrl": f"{base}/static/linedesk-logo.png",
+                "logoUrl": f"{base}/desk/static/logo.png",
                 "homepageTrigger": {"runFunction": f"{base}/addon/homepage"},
             },
             "gmail": {

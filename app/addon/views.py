@@ -21,12 +21,13 @@ from app.addon import addon
 from app.addon.auth import NotAnAgent, agent_for, user_email, verify_caller
 from app.addon.cards import after_click, create_card, first_render, notice_card, queue_card, ticket_card
 from app.addon.event import AddonEvent
-from app.directory import agent_by_email, line_by_slug
-from app.domain.errors import DomainError, InvalidInput
+from app.directory import line_by_slug
+from app.domain.errors import DomainError
 from app.google_tokens import TokenRejected
 from app.models import Agent, Line, LineKind, Message, Priority, TicketThread, line_members
 from app.panel.actions import Choice
 from app.panel.model import load_panel, load_ticket
+from app.panel.operations import OPERATIONS, perform, required
 from app.panel.queues import load_queues
 from app.web import db_session, runtime
 from app.workflow import CustomerRef, Workflow
@@ -132,16 +133,14 @@ def _act(event: AddonEvent, agent: Agent) -> dict[str, Any]:
     if do == "create":
         return _create(event, agent)
     number = _number(event.parameter("number"))
-    if number is None or (do != "open" and do not in ACTIONS):
+    if number is None or (do != "open" and do not in OPERATIONS):
         return after_click(notice_card("Linedesk", "This button is not one Linedesk knows."))
     if do == "open":
         return after_click(_ticket(event, agent, number), push=True)
     session = db_session()
     wf = Workflow(session, runtime().clock, via=VIA)
     try:
-        ticket = load_ticket(session, number)
-        wf.require_view(agent, ticket)
-        notification = ACTIONS[do](wf, agent, ticket, event)
+        notification = perform(wf, agent, load_ticket(session, number), do, event.form)
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -154,21 +153,14 @@ def _number(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) <= 9 else None
 
 
-def _required(event: AddonEvent, name: str, what: str) -> str:
-    value = (event.form(name) or "").strip()
-    if not value:
-        raise InvalidInput(f"{what} is needed")
-    return value
-
-
 def _create(event: AddonEvent, agent: Agent) -> dict[str, Any]:
     session = db_session()
     wf = Workflow(session, runtime().clock, via=VIA)
     try:
-        line = line_by_slug(session, _required(event, "line", "a line"))
+        line = line_by_slug(session, required(event.form, "line", "a line"))
         priority = Priority(event.form("priority") or Priority.NORMAL.value)
         email = (event.form("customer_email") or "").strip()
-        ticket = wf.create_ticket(agent, subject=_required(event, "subject", "a subject"), line=line, priority=priority,
+        ticket = wf.create_ticket(agent, subject=required(event.form, "subject", "a subject"), line=line, priority=priority,
                                   customer=CustomerRef(email=email) if email else None)
         number = ticket.number
         session.commit()
@@ -179,66 +171,3 @@ def _create(event: AddonEvent, agent: Agent) -> dict[str, Any]:
         return after_click(card, f"Not created: {message}")
     session.expire_all()
     return after_click(_ticket(event, agent, number), f"Ticket #{number} created")
-
-
-def _claim(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    wf.claim(ticket, agent)
-    return f"#{ticket.number} is yours"
-
-
-def _assign(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    assignee = agent_by_email(wf.session, _required(event, "assignee", "the agent to assign"))
-    wf.assign(ticket, agent, assignee)
-    return f"#{ticket.number} assigned to {assignee.name}"
-
-
-def _start(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    wf.start(ticket, agent)
-    return f"#{ticket.number} is in progress"
-
-
-def _priority(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    value = _required(event, "priority", "a priority")
-    try:
-        priority = Priority(value)
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a priority") from None
-    wf.set_priority(ticket, agent, priority)
-    return f"Priority: {priority.value}"
-
-
-def _category(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    wf.set_category(ticket, agent, _required(event, "category", "a category"))
-    return "Category set"
-
-
-def _transfer(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    line = line_by_slug(wf.session, _required(event, "line", "a line"))
-    wf.transfer(ticket, agent, line, _required(event, "transfer_note", "a note for the next line"))
-    return f"#{ticket.number} transferred to {line.name}"
-
-
-def _pass_back(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    wf.pass_back(ticket, agent, _required(event, "pass_back_note", "a note saying what was found or done"))
-    return f"#{ticket.number} passed back"
-
-
-def _subtask(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    child = wf.open_subtask(ticket, agent, _required(event, "subtask_note", "a note saying what to do"))
-    return f"Subtask #{child.number} opened"
-
-
-def _note(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    wf.add_note(ticket, agent, _required(event, "note", "the note's text"))
-    return "Note added"
-
-
-def _done(wf: Workflow, agent: Agent, ticket: Any, event: AddonEvent) -> str:
-    wf.mark_done(ticket, agent, event.form("problem"), event.form("resolution"))
-    return f"#{ticket.number} is done"
-
-
-ACTIONS: dict[str, Callable[[Workflow, Agent, Any, AddonEvent], str]] = {
-    "claim": _claim, "assign": _assign, "start": _start, "priority": _priority, "category": _category,
-    "transfer": _transfer, "pass_back": _pass_back, "subtask": _subtask, "note": _note, "done": _done,
-}

@@ -1,0 +1,116 @@
+"""The web panel's pages: sign-in, the queues, the ticket, the actions, and the JSON the pages poll."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from app.clock import as_utc
+from app.desk import desk
+from app.desk.auth import current_agent, dev_sign_in_allowed, sign_in_agents, start_session
+from app.domain.errors import DomainError
+from app.models import Agent
+from app.panel.model import load_panel, load_ticket
+from app.panel.operations import OPERATIONS, perform
+from app.panel.queues import agent_lines, load_queues
+from app.web import db_session, runtime
+from app.workflow import Workflow
+
+VIA = "web"
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'self' https://mail.google.com")
+
+
+@desk.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@desk.route("/signin", methods=["GET", "POST"])
+def sign_in() -> ResponseReturnValue:
+    if not dev_sign_in_allowed():
+        return render_template("desk/signin.html", agents=None), 200
+    if request.method == "POST":
+        agent = db_session().get(Agent, request.form.get("agent", type=int) or 0)
+        if agent is None or not agent.active:
+            flash("Choose an active agent.", "error")
+            return redirect(url_for("desk.sign_in"))
+        start_session(agent)
+        return redirect(_safe_next(request.form.get("next")))
+    return render_template("desk/signin.html", agents=sign_in_agents(), next=request.args.get("next", ""))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this site: never an open redirect to another host."""
+    if target and target.startswith("/desk/") and not urlparse(target).netloc and "\\" not in target:
+        return target
+    return url_for("desk.queues")
+
+
+@desk.post("/signout")
+def sign_out() -> ResponseReturnValue:
+    session.clear()
+    return redirect(url_for("desk.sign_in"))
+
+
+@desk.get("/")
+def home() -> ResponseReturnValue:
+    return redirect(url_for("desk.queues"))
+
+
+@desk.get("/queues")
+def queues() -> ResponseReturnValue:
+    agent = current_agent()
+    line, search = request.args.get("line") or None, request.args.get("q") or None
+    data = load_queues(db_session(), agent, line=line, search=search)
+    return render_template("desk/queues.html", agent=agent, queues=data, line=line, now=runtime().clock.now(),
+                           lines=agent_lines(db_session(), agent))
+
+
+@desk.get("/queues.json")
+def queues_version() -> ResponseReturnValue:
+    data = load_queues(db_session(), current_agent(), line=request.args.get("line") or None)
+    return jsonify(version=data.version)
+
+
+@desk.get("/tickets/<int:number>")
+def ticket(number: int) -> ResponseReturnValue:
+    agent = current_agent()
+    try:
+        panel = load_panel(db_session(), runtime().clock, agent, number)
+    except DomainError as exc:
+        return render_template("desk/refused.html", agent=agent, message=exc.message), exc.status
+    return render_template("desk/ticket.html", agent=agent, panel=panel, now=runtime().clock.now())
+
+
+@desk.get("/tickets/<int:number>.json")
+def ticket_version(number: int) -> ResponseReturnValue:
+    """What the ticket page polls: the ticket's version (updated_at), to show changes made by others."""
+    try:
+        found = load_ticket(db_session(), number)
+        Workflow(db_session(), runtime().clock).require_view(current_agent(), found)
+    except DomainError as exc:
+        return jsonify(error=exc.message), exc.status
+    return jsonify(number=number, version=as_utc(found.updated_at).isoformat(), status=found.status.value)
+
+
+@desk.post("/tickets/<int:number>/<action>")
+def act(number: int, action: str) -> ResponseReturnValue:
+    if action not in OPERATIONS:
+        abort(404)
+    session_ = db_session()
+    wf = Workflow(session_, runtime().clock, via=VIA)
+    try:
+        message = perform(wf, current_agent(), load_ticket(session_, number), action, request.form.get)
+        session_.commit()
+        flash(message, "ok")
+    except DomainError as exc:
+        session_.rollback()
+        flash(f"Not done: {exc.message}", "error")
+    return redirect(url_for("desk.ticket", number=number), 303)
