@@ -33,6 +33,7 @@ def run_demo(ports: DemoPorts, setup_file: Path, host: str = "127.0.0.1") -> Non
     from app.config import Settings
     from app.migrate import upgrade
 
+    os.environ.setdefault("LINEDESK_DEMO", "1")  # the web panel's password-free sign-in (app/desk/auth.py)
     settings = Settings.from_env()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
@@ -129,6 +130,7 @@ def _serve_web(host: str, port: int, token: str) -> None:
     server = make_server(host, port, create_app(), threaded=True)
     url = f"http://{host}:{server.server_port}/"
     click.echo(f"Linedesk on {url}  (API: {url}api/v1, OpenAPI: {url}api/v1/openapi.json)")
+    click.echo(f"web panel and queues: {url}desk/  (demo sign-in: pick any agent)")
     click.echo(f"API token for {DEMO_AGENT}:")
     click.echo(token)
     click.echo("Ctrl-C stops the demo.")
