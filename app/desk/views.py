@@ -106,11 +106,16 @@ def act(number: int, action: str) -> ResponseReturnValue:
         abort(404)
     session_ = db_session()
     wf = Workflow(session_, runtime().clock, via=VIA)
+    agent = current_agent()
     try:
-        message = perform(wf, current_agent(), load_ticket(session_, number), action, request.form.get)
+        ticket_ = load_ticket(session_, number)
+        message = perform(wf, agent, ticket_, action, request.form.get)
         session_.commit()
         flash(message, "ok")
     except DomainError as exc:
         session_.rollback()
         flash(f"Not done: {exc.message}", "error")
+        return redirect(url_for("desk.ticket", number=number), 303)
+    if not wf.can_view(agent, ticket_):  # e.g. transferred out of the agent's lines: back to the queues
+        return redirect(url_for("desk.queues"), 303)
     return redirect(url_for("desk.ticket", number=number), 303)
