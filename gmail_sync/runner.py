@@ -14,9 +14,9 @@ resumes where it stopped:
 
 - Fill (backfill and resync): messages.list of INBOX, then SENT, with `after:<epoch>` (ids only: 5 units per
   500), minus the ids already stored, oldest first; then messages.get(format=raw) in batches of ≤ 50 and one
-  transaction per chunk of `batch_size` messages, written in bulk (`Workflow.receive_many`) while a fetch
-  thread brings the next chunk. A restart lists again and fetches only what is missing — that is the whole resume
-  protocol, so no page token needs to be trusted across a crash.
+  transaction per chunk of `batch_size` messages, written in bulk (`Workflow.receive_many`) while the next
+  chunk is parsed and the one after it fetched (gmail_sync/pipeline.py). A restart lists again and fetches
+  only what is missing — that is the whole resume protocol, so no page token needs to be trusted across a crash.
 - Incremental: history.list from `history_id` (messageAdded, labelAdded/labelRemoved); the messages added to
   INBOX or SENT (or moved into INBOX) are fetched raw and written, and `history_id` advances in the SAME
   transaction as the messages it covers (per history page). A crash between two commits repeats only the
@@ -38,8 +38,7 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -55,6 +54,7 @@ from app.workflow import Inbound, Outcome, Sent, Workflow
 from gmail_sync.client import FetchedMessage, GmailApi, GmailError, HistoryExpired
 from gmail_sync.noise import OWN, classify
 from gmail_sync.parse import ParsedMail, parse_mail
+from gmail_sync.pipeline import Parser, staged
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,10 @@ class SyncOptions:
     resync_margin: timedelta = timedelta(hours=1)
     # Messages written per transaction (fetched in batches of ≤ 50 calls, the next chunk while this one is written).
     batch_size: int = 250
+    # A fill of at least `parse_processes_from` messages is parsed by this many worker processes meanwhile
+    # (gmail_sync/pipeline.py); a smaller one in-process, where starting a worker would cost more than it saves.
+    parse_processes: int = 1
+    parse_processes_from: int = 2000
     # Acknowledge new tickets (one reply with the number and the expected response time). Off for a backfill
     # whatever this says: customers who wrote weeks ago are not acknowledged on the day a mailbox is connected.
     acknowledge: bool = False
@@ -175,9 +179,12 @@ class MailboxRunner:
         size = self.options.batch_size
         chunks = [todo[start:start + size] for start in range(0, len(todo), size)]
         new_tickets: list[int] = []
-        with closing(self._prefetched(chunks)) as batches:  # a failed write waits for the fetch under way
-            for chunk, fetched in batches:
-                new_tickets += self._write(fetched, report)
+        options = self.options
+        with Parser.for_fill(len(todo), processes=options.parse_processes, from_size=options.parse_processes_from
+                             ) as parser, closing(staged(self.api.fetch_raw, chunks, parser,
+                                                         name=f"fetch {self.address}")) as stages:
+            for chunk, fetched, parsed in stages:  # chunk k is written while k+1 is parsed and k+2 fetched
+                new_tickets += self._write(fetched, report, parsed=parsed)
                 done += len(chunk)
                 self._tell(done, len(todo))
         if cursor.state == RESYNC:  # a backfill acknowledges nothing: see SyncOptions.acknowledge
@@ -212,33 +219,21 @@ class MailboxRunner:
                 return
 
     # ----- writing ---------------------------------------------------------------------------------------
-    def _prefetched(self, chunks: list[list[str]]) -> Iterator[tuple[list[str], list[FetchedMessage]]]:
-        """Each chunk with its messages, chunk k+1 being fetched while chunk k is written: the Gmail round trips
-        overlap the parsing and the database. One fetch thread, the only user of the Gmail client meanwhile
-        (httplib2 is not thread-safe: acknowledgements wait until the fill is over)."""
-        if not chunks:
-            return
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fetch {self.address}") as pool:
-            pending = pool.submit(self.api.fetch_raw, chunks[0])
-            for index, chunk in enumerate(chunks):
-                fetched = pending.result()
-                if index + 1 < len(chunks):
-                    pending = pool.submit(self.api.fetch_raw, chunks[index + 1])
-                yield chunk, fetched
-
     def _write(self, fetched: list[FetchedMessage], report: SyncReport, *, history_id: str | None = None,
-               acknowledge: bool = False) -> list[int]:
+               acknowledge: bool = False, parsed: list[ParsedMail] | None = None) -> list[int]:
         """One transaction: the messages, then the cursor that covers them; then, outside it, the acks (when
-        `acknowledge`). Returns the numbers of the tickets the messages opened."""
-        parsed = [(message, parse_mail(message.raw)) for message in fetched]  # CPU work outside the transaction
+        `acknowledge`). `parsed`: the messages already parsed (a fill's pipeline). Returns the numbers of the
+        tickets the messages opened."""
+        mails = parsed if parsed is not None else [parse_mail(m.raw) for m in fetched]  # outside the transaction
+        parsed_pairs = list(zip(fetched, mails, strict=True))
         new_tickets: list[int] = []
         with transaction(self.Session) as session:
             workflow = Workflow(session, self.clock, via="sync")
             mailbox = self._mailbox(session)
-            sorted_out = [self._sort(mailbox, message, mail) for message, mail in parsed]
+            sorted_out = [self._sort(mailbox, message, mail) for message, mail in parsed_pairs]
             items = [item for item in sorted_out if not isinstance(item, str)]
             decided = iter(workflow.receive_many(mailbox, items) if items else [])
-            for (message, _mail), item in zip(parsed, sorted_out, strict=True):
+            for (message, _mail), item in zip(parsed_pairs, sorted_out, strict=True):
                 outcome = Outcome(item) if isinstance(item, str) else next(decided)
                 report.count(_REPORTED.get(outcome.outcome, outcome.outcome))
                 if outcome.outcome == "new" and outcome.ticket_number is not None:
