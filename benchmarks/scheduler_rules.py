@@ -4,8 +4,9 @@
   timers (300,000 rows, built with plain bulk INSERTs), none due: the time of one `engine.sweep` (open a
   session, run the indexed due query, finish). Target ≤ 20 ms.
 - Due actions per second: 1,000 tickets past their first-response target (2,000 timers: the 80 % warning
-  and the overdue flag), fired by one sweeper through the Workflow, one transaction per timer, replanning
-  included; and 1,000 unclaimed tickets auto-assigned. Target ≥ 2,000/s; the figures say what it really is.
+  and the overdue flag), fired by one sweeper through the Workflow in batches of up to 500 timers per
+  transaction (scheduler/engine.py), replanning included; and 1,000 unclaimed tickets auto-assigned.
+  Target ≥ 2,000/s.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from app.migrate import upgrade
 from app.models import Agent, HelpdeskSetting, Line, LineKind, Role, Ticket
 from app.models.timers import TicketTimer
 from benchmarks.common import Figure
-from scheduler.engine import sweep, sweep_all
+from scheduler.engine import BATCH, sweep, sweep_all
 from scheduler.rules import stamp
 
 OPEN_TICKETS = 100_000
@@ -74,9 +75,9 @@ def _measure(backend: str, url: str) -> list[Figure]:
             Figure(f"idle sweep, {OPEN_TICKETS:,} open tickets, {backend}", idle * 1000, "ms",
                    f"median of 50; {3 * OPEN_TICKETS:,} pending timers; target <= 20 ms"),
             Figure(f"due actions/s: 80 % warnings + overdue flags, {backend}", len(flags) / flag_s, "actions/s",
-                   f"{len(flags):,} fired in {flag_s:.2f} s, one transaction each; target >= 2,000/s"),
+                   f"{len(flags):,} fired in {flag_s:.2f} s, batches of {BATCH}; target >= 2,000/s"),
             Figure(f"due actions/s: auto-assign, {backend}", len(claims) / claim_s, "actions/s",
-                   f"{len(claims):,} fired in {claim_s:.2f} s"),
+                   f"{len(claims):,} fired in {claim_s:.2f} s, batches of {BATCH}; target >= 2,000/s"),
         ]
     finally:
         engine.dispose()
