@@ -10,7 +10,8 @@ import time
 from benchmarks.common import machine_description
 
 # In issue order: each entry is a module of this package with run(args) -> list[Figure].
-BENCHMARKS = ["claims", "emulator_throughput", "mail_quality", "sync_ingest", "import_mbox", "scheduler_rules", "digest"]
+BENCHMARKS = ["claims", "emulator_throughput", "mail_quality", "sync_ingest", "import_mbox", "scheduler_rules", "digest",
+              "labels_calls"]
 
 
 def main(argv: list[str] | None = None) -> int:

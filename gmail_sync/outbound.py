@@ -48,6 +48,8 @@ from app.directory import agent_by_email
 from app.domain.errors import DomainError, RuleViolation
 from app.models import Agent, Direction, Mailbox, Message, OutboxMail, Ticket
 from app.workflow import Workflow
+from gmail_sync.smtp import SmtpTransport
+from gmail_sync.smtp import retryable as smtp_retryable
 
 MAX_REFERENCES = 20
 _RE = re.compile(r"^\s*re\s*:", re.IGNORECASE)
@@ -213,8 +215,11 @@ def deliver(session_factory: sessionmaker[Session], clock: Clock, outbox_id: int
         rfc_id, address, thread_id = row.rfc822_message_id, row.mailbox.address, row.provider_thread_id
         _claim(session, clock, row)
     try:
-        found = _find_sent(gmail, rfc_id) if maybe_sent else None
-        sent = found or _send(session_factory, outbox_id, gmail, raw, thread_id, address)
+        if isinstance(gmail, SmtpTransport):  # our own mail by SMTP: no SENT to look in (see gmail_sync/smtp.py)
+            sent = _send_smtp(session_factory, outbox_id, gmail, raw)
+        else:
+            found = _find_sent(gmail, rfc_id) if maybe_sent else None
+            sent = found or _send(session_factory, outbox_id, gmail, raw, thread_id, address)
         with transaction(session_factory) as session:
             row = _load(session, outbox_id)
             row.state, row.last_error, row.sent_at = "sent", None, row.sent_at or clock.now()
@@ -301,12 +306,27 @@ def _send(session_factory: sessionmaker[Session], outbox_id: int, gmail: Any, ra
         return gmail.users().messages().send(userId="me", body=body).execute(num_retries=0)
     except Exception as exc:  # noqa: BLE001 - classified below; anything unknown is treated as retryable
         failure = _classify(exc, address)
+    _record_failure(session_factory, outbox_id, failure)
+    raise failure
+
+
+def _send_smtp(session_factory: sessionmaker[Session], outbox_id: int, smtp: SmtpTransport,
+               raw: bytes) -> dict[str, Any]:
+    try:
+        return smtp.send(raw)
+    except Exception as exc:  # noqa: BLE001 - classified below
+        failure = SendFailed(f"the SMTP server {smtp.host} did not take the mail: {type(exc).__name__}: {exc}",
+                             retryable=smtp_retryable(exc))
+    _record_failure(session_factory, outbox_id, failure)
+    raise failure
+
+
+def _record_failure(session_factory: sessionmaker[Session], outbox_id: int, failure: SendFailed) -> None:
     with transaction(session_factory) as session:
         row = _load(session, outbox_id)
         row.last_error = str(failure)[:2000]
         if not failure.retryable:
             row.state = "failed"
-    raise failure
 
 
 def _find_sent(gmail: Any, rfc822_message_id: str) -> dict[str, Any] | None:

@@ -17,7 +17,10 @@ prefix are grouped by the ticket of their thread; `labels.changes.plan` says wha
 through the workflow (`Workflow(via="gmail_label", system_actor="gmail")`), each in a savepoint so a refused one
 is rolled back alone; every refusal and every two-at-once choice becomes a note naming the label and the
 reason. After the commit, every touched ticket's labels are pushed: the old Line label goes, the refused label
-is undone. Our own pushes come back through history as no-ops (see labels.changes).
+is undone. An accepted change is pushed without reading the threads when nothing but these changes happened to
+them since the last push (`push_ticket(seen=…)`: one threads.modify); an undo reads them and restores the whole
+state, INBOX too (a refused `Status/Done` applied with an archive comes back to the inbox). Our own pushes come
+back through history as no-ops (labels.changes).
 
 Who acts: Gmail's history does not say which agent applied a label, so the actor is the mailbox itself
 (`actor_label` "gmail", no agent), with a system actor's permissions under the workflow's rules: a transfer
@@ -55,6 +58,9 @@ class LabelReport:
     applied: int = 0
     refused: int = 0
     tickets: list[int] = field(default_factory=list)  # touched, in the order handled
+    # per touched ticket, the label names the agent added and removed on its threads (for the push)
+    seen: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)
+    undone: set[int] = field(default_factory=set)  # tickets with a refusal: their threads are read and restored
 
 
 @dataclass
@@ -89,7 +95,8 @@ class GmailLabelChanges:
                 self._apply(session, scheme, by_thread, report)
         for number in report.tickets:
             try:
-                push_ticket(self.api, self.Session, self.clock, number, directory=self.directory, read=True)
+                push_ticket(self.api, self.Session, self.clock, number, directory=self.directory,
+                            seen=report.seen[number], read=number in report.undone)
             except GmailRequestError as exc:  # left due: push_due tries again
                 log.warning("labels %s: push of #%s after a label change refused: %s", self.address, number, exc)
         return report
@@ -111,15 +118,17 @@ class GmailLabelChanges:
         for thread_id, ticket_id in links:
             by_ticket.setdefault(ticket_id, []).extend(by_thread[thread_id])
         workflow = Workflow(session, self.clock, via=VIA, system_actor=ACTOR)
+        tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(by_ticket))).options(
+            selectinload(Ticket.line), selectinload(Ticket.assignee)))}
         for ticket_id in sorted(by_ticket, key=lambda t: min(c.history_id for c in by_ticket[t])):
-            ticket = session.scalar(select(Ticket).where(Ticket.id == ticket_id).options(
-                selectinload(Ticket.line), selectinload(Ticket.assignee)))
-            if ticket is None:
-                continue
+            ticket = tickets[ticket_id]
             asked = plan(scheme, by_ticket[ticket_id], label_state(ticket), ticket.labels_pushed)
             if asked.touched:
                 _carry_out(workflow, ticket, asked, report)
                 report.tickets.append(ticket.number)
+                changes = by_ticket[ticket_id]
+                report.seen[ticket.number] = ({c.name for c in changes if c.added},
+                                              {c.name for c in changes if not c.added})
 
 
 def _carry_out(workflow: Workflow, ticket: Ticket, asked: Plan, report: LabelReport) -> None:
@@ -132,6 +141,8 @@ def _carry_out(workflow: Workflow, ticket: Ticket, asked: Plan, report: LabelRep
         except DomainError as exc:
             workflow.session.refresh(ticket)
             refused.append(Refusal(action.label, exc.message))
+    if refused:
+        report.undone.add(ticket.number)
     for refusal in refused:
         report.refused += 1
         workflow.add_note(ticket, None, f"Gmail label {refusal.label} was not applied: {refusal.reason}. "

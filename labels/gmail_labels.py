@@ -9,8 +9,8 @@ Protocol (one ticket):
    the last push lack the labels (Gmail does not inherit them) and so are caught by the same difference.
    Known threads skip the read: when no message was stored since the last push, every message carries exactly
    `labels_pushed`, so the change from those to the new state (`LabelScheme.change_from`) goes out as one
-   threads.modify per thread — 10 units for a change, instead of 20 (a ticket coming back into the inbox, and a
-   push after an agent's own label change, still read first);
+   threads.modify per thread — 10 units for a change, instead of 20 (a ticket coming back into the inbox still
+   reads first). After an agent's own label changes, read from history, the push knows those too;
 3. a short transaction sets `labels_synced_at` to the `updated_at` read in step 1, only moving it forward, and
    `labels_pushed` to the label names just written: when those changes come back through Gmail's history,
    `labels.changes` knows them for our own echo, not an agent's doing. A ticket changed meanwhile stays due (its
@@ -18,13 +18,13 @@ Protocol (one ticket):
 
 `push_due` finds the tickets whose push is due (`labels_synced_at` NULL or behind `updated_at`; index
 ix_tickets_labels_due) and pushes each; the sync loop calls it after each `sync_once`. A push is idempotent: a
-second one with nothing changed reads the threads and modifies nothing.
+second one with nothing changed modifies nothing (and, its threads known, reads nothing either).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -122,23 +122,27 @@ def snapshot(session: Session, mailbox_address: str, ticket_number: int) -> Tick
 
 
 def _known_labels(session: Session, ticket: Ticket) -> tuple[str, ...] | None:
-    """What the threads carry without reading them: the last push's labels, unless a message was stored since
-    (a new message, or a new thread, lacks them: Gmail does not inherit labels)."""
+    """What the threads carry without reading them: the last push's labels, unless a message was stored after
+    the state that push wrote (a new message, or a new thread, lacks them: Gmail does not inherit labels). A
+    message and the ticket change it brings share one timestamp, so a message stored at `labels_synced_at` itself
+    was in its thread when that push read it."""
     if ticket.labels_pushed is None or ticket.labels_synced_at is None:
         return None
     since = session.scalar(select(Message.id).where(Message.ticket_id == ticket.id,
-                                                    Message.created_at >= ticket.labels_synced_at).limit(1))
+                                                    Message.created_at > ticket.labels_synced_at).limit(1))
     return None if since is not None else tuple(ticket.labels_pushed)
 
 
 def push_ticket(api: GmailApi, session_factory: sessionmaker[Session], clock: Clock, ticket_number: int, *,
-                directory: LabelDirectory | None = None, read: bool = False) -> int:
+                directory: LabelDirectory | None = None, read: bool = False,
+                seen: tuple[Collection[str], Collection[str]] = ((), ())) -> int:
     """Make every message of the ticket's threads in `api`'s mailbox carry exactly its labels; then mark the
     ticket's labels synced as of the state read. Returns the number of threads modified (0: all were right).
 
     When the threads are known to carry exactly the last push's labels (no message stored since), the change
     from those to the new state is applied without reading the threads: one threads.modify per thread and
-    change. `read=True` reads them anyway (after an agent's label change, which the last push did not make).
+    change. `seen`: (added, removed) label names an agent changed on some of the threads' messages since the last
+    push, as read from history (labels.from_gmail); `read=True` reads the threads anyway.
     `clock` is unused for now (the sync mark is the ticket's own `updated_at`); it keeps the call uniform."""
     with transaction(session_factory) as session:
         snap = snapshot(session, api.user_id, ticket_number)
@@ -146,7 +150,8 @@ def push_ticket(api: GmailApi, session_factory: sessionmaker[Session], clock: Cl
         return 0
     modified = 0
     scheme = LabelScheme(snap.prefix)
-    known = None if read or snap.pushed is None else scheme.change_from(snap.pushed, snap.state)
+    known = None if read or snap.pushed is None else scheme.change_from(snap.pushed, snap.state, added=seen[0],
+                                                                         removed=seen[1])
     if snap.thread_ids and known is not None:
         if known[0] or known[1]:
             directory = directory or LabelDirectory.read(api)

@@ -147,17 +147,22 @@ class LabelScheme:
             remove.add(INBOX)
         return frozenset(add), frozenset(remove)
 
-    def change_from(self, pushed: Collection[str], state: TicketLabelState
-                    ) -> tuple[frozenset[str], frozenset[str]] | None:
+    def change_from(self, pushed: Collection[str], state: TicketLabelState, *, added: Iterable[str] = (),
+                    removed: Iterable[str] = ()) -> tuple[frozenset[str], frozenset[str]] | None:
         """(add, remove) for one threads.modify, without reading the thread first, when every message of it
-        carries exactly `pushed` (the labels the last push left) and nothing else of ours; None when only a read
-        can tell: `pushed` names no status, or the ticket comes back into the inbox (INBOX is added only to a
-        thread with no message there). A ticket leaving the inbox loses INBOX on every message."""
+        carried exactly `pushed` (the labels the last push left) and nothing else of ours, except for labels
+        `added` to or `removed` from some of its messages since (an agent's changes, read from history); None
+        when only a read can tell: `pushed` names no status, or the ticket comes back into the inbox (INBOX is
+        added only to a thread with no message there). A ticket leaving the inbox loses INBOX on every message."""
         before = next((status for status in Status if self.status(status).casefold()
                        in {name.casefold() for name in pushed}), None)
         if before is None or (inbox_wanted(state.status) and not inbox_wanted(before)):
             return None
-        add, remove = self.diff([name for name in pushed if self.is_ours(name)], self.wanted_labels(state))
+        wanted = self.wanted_labels(state)
+        gone = {name.casefold() for name in removed}
+        surely = [name for name in pushed if self.is_ours(name) and name.casefold() not in gone]
+        maybe = [name for name in [*pushed, *added] if self.is_ours(name)]
+        add, remove = self.diff(surely, wanted)[0], self.diff(maybe, wanted)[1]
         if inbox_wanted(before) and not inbox_wanted(state.status):
             remove = remove | {INBOX}
         return add, remove

@@ -57,8 +57,14 @@ def scheduler_run(interval: float, duration: float | None) -> None:
     topic = os.environ.get("GMAIL_PUSH_TOPIC") or None
     from scheduler.mailing import gmail_mailer
 
+    from gmail_sync.smtp import SmtpConfigError
+
+    try:
+        mailer = gmail_mailer(sessions)
+    except SmtpConfigError as exc:
+        raise click.ClickException(f"SMTP_URL: {exc}") from None
     runner = SchedulerRunner(sessions, SystemClock(), interval=interval, watcher=_watcher(sessions) if topic else None,
-                             topic=topic, mailer=gmail_mailer(sessions))
+                             topic=topic, mailer=mailer)
     stopping = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     runner.start()

@@ -18,6 +18,7 @@ def digest_group() -> None:
 def digest_send(email: str, period: str, now_text: str | None) -> None:
     from app.clock import FrozenClock, SystemClock
     from app.domain.errors import DomainError
+    from gmail_sync.smtp import SmtpConfigError
     from scheduler.cli import _parse_now, _sessions
     from scheduler.digest import send_digest
     from scheduler.mailing import gmail_mailer
@@ -30,7 +31,7 @@ def digest_send(email: str, period: str, now_text: str | None) -> None:
         if mailer is None:
             raise click.ClickException("there is no support mailbox to send from: add one to the setup file")
         result = send_digest(sessions, clock, email, period, mailer=mailer, owner=default_owner())
-    except DomainError as exc:
+    except (DomainError, SmtpConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         engine.dispose()

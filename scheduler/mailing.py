@@ -39,7 +39,7 @@ from gmail_sync.outbound import SendFailed, deliver, new_message_id
 LEASE = timedelta(minutes=5)
 log = logging.getLogger(__name__)
 
-Mailer = Callable[[str], Any]  # mailbox address -> a Gmail API service (users().messages().send)
+Mailer = Callable[[str], Any]  # mailbox address -> a Gmail API service, or an SmtpTransport (SMTP_URL)
 
 
 @dataclass(frozen=True)
@@ -150,10 +150,14 @@ def support_mailbox(session: Session) -> Mailbox | None:
 
 
 def gmail_mailer(sessions: sessionmaker[Session]) -> Mailer | None:
-    """Gmail clients for the configured endpoint and stored credentials; None when there is nothing to send
-    from: no mailbox, or Google's endpoint and no credentials stored for the support mailbox."""
+    """How our own mail goes out: by SMTP when `SMTP_URL` is set (gmail_sync/smtp.py), else Gmail clients for the
+    configured endpoint and stored credentials; None when there is nothing to send from: no mailbox, or
+    Google's endpoint and no credentials stored for the support mailbox."""
+    import os
+
     from app.config import Settings
     from app.models import MailboxCredentials
+    from gmail_sync.smtp import SmtpTransport
     from gmail_sync.wiring import connector
 
     settings = Settings.from_env()
@@ -161,6 +165,12 @@ def gmail_mailer(sessions: sessionmaker[Session]) -> Mailer | None:
         mailbox = support_mailbox(session)
         if mailbox is None:
             return None
+    if os.environ.get("SMTP_URL"):
+        smtp = SmtpTransport.from_url(os.environ["SMTP_URL"])  # a bad URL stops the start, saying why
+        return lambda _address: smtp
+    with sessions() as session:
+        mailbox = support_mailbox(session)
+        assert mailbox is not None
         if not settings.gmail_api_endpoint and session.get(MailboxCredentials, mailbox.id) is None:
             return None
     connect = connector(sessions, settings.gmail_api_endpoint, settings.gmail_quota_units_per_s)

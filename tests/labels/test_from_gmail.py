@@ -83,6 +83,8 @@ def test_done_without_the_two_fields_is_undone_in_gmail_with_a_note(gmail, make_
     [event] = [e for e in audit(Session, number) if e.kind == "note"]
     assert (event.via, event.actor_label) == (VIA, ACTOR)
     assert labels_on(gmail, thread_id) == [HELD]  # undone: Done gone, Assigned back
+    from tests.labels.test_push import thread_messages
+    assert all("INBOX" in labels for labels in thread_messages(gmail, thread_id))  # and back in the inbox
 
     # With both fields filled in Linedesk first, the same label closes the ticket and it leaves the inbox.
     with transaction(Session) as session:
@@ -92,7 +94,6 @@ def test_done_without_the_two_fields_is_undone_in_gmail_with_a_note(gmail, make_
     in_gmail(gmail, thread_id, add=["Helpdesk/Status/Done"])
     runner.sync_once()
     assert ticket(Session, number).status is Status.DONE
-    from tests.labels.test_push import thread_messages
     [labels] = thread_messages(gmail, thread_id)
     assert "Helpdesk/Status/Done" in labels and "INBOX" not in labels
 

@@ -63,3 +63,40 @@ def test_a_message_stored_since_the_last_push_makes_the_push_read_first(gmail, m
     assert older == newer == {"Helpdesk/Status/Assigned", "Helpdesk/Line/1st line", "Helpdesk/Priority/Normal",
                               "Helpdesk/Agent/Lisa"}
     assert number
+
+
+def test_an_agents_changes_read_from_history_are_known_too() -> None:
+    """Known: every message carried `pushed`; then an agent added Line/2nd line to some messages and removed
+    Status/Assigned from some. After the transfer, one modify puts every message right."""
+    pushed = sorted(SCHEME.wanted_labels(HELD))
+    moved = TicketLabelState(Status.NEW, "2nd line", Priority.NORMAL)
+    add, remove = SCHEME.change_from(pushed, moved, added=["Helpdesk/Line/2nd line", "Helpdesk/Line/Bogus"],
+                                     removed=["Helpdesk/Status/Assigned"]) or ((), ())
+    assert add == {"Helpdesk/Status/New", "Helpdesk/Line/2nd line"}  # onto the messages that lacked them
+    assert remove == {"Helpdesk/Status/Assigned", "Helpdesk/Line/1st line", "Helpdesk/Agent/Lisa",
+                      "Helpdesk/Line/Bogus"}
+    # A refused removal: the label goes back onto the messages it was taken from.
+    add, remove = SCHEME.change_from(pushed, HELD, removed=["Helpdesk/Status/Assigned"]) or ((), ())
+    assert (add, remove) == ({"Helpdesk/Status/Assigned"}, frozenset())
+
+
+def test_a_label_an_agent_put_on_one_message_moves_the_whole_thread_without_a_read(gmail, make_runner, Session,
+                                                                                   clock) -> None:
+    from tests.labels.helpers import label_id
+
+    runner, thread_id, number = held_ticket(gmail, make_runner, Session, clock)
+    clock.advance(seconds=5)
+    reply(gmail, thread_id)
+    runner.sync_once()
+    push_due(connect(gmail), Session, clock, SUPPORT)  # the reply gets the labels (a read: it is new)
+    newest = gmail.service().users().threads().get(userId="me", id=thread_id).execute()["messages"][-1]["id"]
+    gmail.service().users().messages().modify(userId="me", id=newest, body={
+        "addLabelIds": [label_id(gmail, "Helpdesk/Line/2nd line")]}).execute()
+    gmail.control.reset()
+
+    runner.sync_once()
+
+    assert calls(gmail, "threads.get") == 0 and calls(gmail, "threads.modify") == 1
+    assert labels_on(gmail, thread_id) == [{"Helpdesk/Status/New", "Helpdesk/Line/2nd line",
+                                            "Helpdesk/Priority/Normal"}] * 2
+    assert number
