@@ -119,3 +119,18 @@ def act(number: int, action: str) -> ResponseReturnValue:
     if not wf.can_view(agent, ticket_):  # e.g. transferred out of the agent's lines: back to the queues
         return redirect(url_for("desk.queues"), 303)
     return redirect(url_for("desk.ticket", number=number), 303)
+
+
+@desk.get("/tickets/<int:number>/messages/<int:message_id>/attachments/<int:index>")
+def attachment(number: int, message_id: int, index: int) -> ResponseReturnValue:
+    """An attachment, fetched from Gmail and served as a download (app/panel/files.py)."""
+    from app.panel.files import download_response, fetch_attachment
+
+    agent = current_agent()
+    try:
+        found = load_ticket(db_session(), number)
+        Workflow(db_session(), runtime().clock).require_view(agent, found)
+        file = fetch_attachment(db_session(), runtime().settings.gmail_api_endpoint, found, message_id, index)
+    except DomainError as exc:
+        return render_template("desk/refused.html", agent=agent, message=exc.message), exc.status
+    return download_response(file)
