@@ -38,6 +38,8 @@ class Settings:
     addon_user_audience: str | None = None
     addon_service_accounts: frozenset[str] = frozenset()
     addon_base_url: str | None = None
+    # Web sign-in with Google (OpenID Connect, Google Identity Services): the OAuth client id the ID token is for.
+    google_client_id: str | None = None
     # Demo mode (`linedesk demo`): the web panel offers a password-free sign-in as any agent.
     demo: bool = False
     testing: bool = False
@@ -64,6 +66,7 @@ class Settings:
             addon_service_accounts=frozenset(
                 a.strip().lower() for a in env.get("ADDON_SERVICE_ACCOUNTS", "").split(",") if a.strip()),
             addon_base_url=(env.get("ADDON_BASE_URL") or "").rstrip("/") or None,
+            google_client_id=env.get("GOOGLE_OAUTH_CLIENT_ID") or None,
             demo=env.get("LINEDESK_DEMO", "") in ("1", "true", "yes"),
         )
         if settings.push_audience and not settings.push_service_accounts:

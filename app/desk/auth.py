@@ -1,7 +1,9 @@
 """Who is using the web panel, and that each POST comes from our own page.
 
-Sign-in: in demo and test mode a form lets you pick any active agent (no password: the demo has none to
-offer). Otherwise the page says that Google sign-in is the way in (OpenID Connect; not built yet). The signed-in
+Sign-in: with Google (OpenID Connect through Google Identity Services) when GOOGLE_OAUTH_CLIENT_ID is set: the
+button hands our page an ID token, which the page POSTs with its CSRF token; we verify it with google-auth
+against Google's keys (audience: our client id, email verified) and its email picks the active agent. In demo
+and test mode a form also lets you pick any active agent (no password: the demo has none to offer). The signed-in
 agent's id lives in Flask's signed session cookie; a deactivated agent is signed out on their next request.
 
 CSRF: every session gets a random token (`csrf_token()` in templates puts it in a hidden field); every POST
@@ -21,7 +23,7 @@ from app.desk import desk
 from app.models import Agent
 from app.web import db_session, runtime
 
-PUBLIC = frozenset({"desk.sign_in", "desk.static"})
+PUBLIC = frozenset({"desk.sign_in", "desk.sign_in_google", "desk.static"})
 
 
 def dev_sign_in_allowed() -> bool:
@@ -65,6 +67,24 @@ def current_agent() -> Agent:
 
 def sign_in_agents() -> list[Agent]:
     return list(db_session().scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.name)))
+
+
+def agent_from_google(credential: str) -> Agent:
+    """The active agent a Google ID token (from the sign-in button) belongs to; TokenRejected otherwise."""
+    from app.google_tokens import TokenPolicy, TokenRejected, verify_id_token
+
+    settings = runtime().settings
+    if not settings.google_client_id:
+        raise TokenRejected("Google sign-in is not configured on this server (GOOGLE_OAUTH_CLIENT_ID)")
+    claims = verify_id_token(credential, TokenPolicy(audience=settings.google_client_id,
+                                                     certs_url=settings.google_certs_url))
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or claims.get("email_verified") is not True:
+        raise TokenRejected("the Google account has no verified email")
+    agent = db_session().scalar(select(Agent).where(Agent.email == email))
+    if agent is None or not agent.active:
+        raise TokenRejected(f"{email} is not an active Linedesk agent; an admin can add you in the setup file")
+    return agent
 
 
 def start_session(agent: Agent) -> None:

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from app.clock import as_utc
 from app.desk import desk
-from app.desk.auth import current_agent, dev_sign_in_allowed, sign_in_agents, start_session
+from app.desk.auth import agent_from_google, current_agent, dev_sign_in_allowed, sign_in_agents, start_session
 from app.domain.errors import DomainError
 from app.models import Agent
 from app.panel.model import load_panel, load_ticket
@@ -32,18 +32,39 @@ def _headers(response: Response) -> Response:
     return response
 
 
+GIS = "https://accounts.google.com/gsi/"
+SIGN_IN_CSP = (f"default-src 'none'; script-src 'self' {GIS}client; style-src 'self' 'unsafe-inline' {GIS}style; "
+               f"img-src 'self' data: https:; connect-src 'self' {GIS}; frame-src {GIS}; form-action 'self'; "
+               "base-uri 'none'; frame-ancestors 'none'")
+
+
 @desk.route("/signin", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
-    if not dev_sign_in_allowed():
-        return render_template("desk/signin.html", agents=None), 200
-    if request.method == "POST":
+    client_id = runtime().settings.google_client_id
+    if request.method == "POST" and dev_sign_in_allowed():
         agent = db_session().get(Agent, request.form.get("agent", type=int) or 0)
         if agent is None or not agent.active:
             flash("Choose an active agent.", "error")
             return redirect(url_for("desk.sign_in"))
         start_session(agent)
         return redirect(_safe_next(request.form.get("next")))
-    return render_template("desk/signin.html", agents=sign_in_agents(), next=request.args.get("next", ""))
+    agents = sign_in_agents() if dev_sign_in_allowed() else None
+    page = render_template("desk/signin.html", agents=agents, client_id=client_id, next=request.args.get("next", ""))
+    return page, 200, {"Content-Security-Policy": SIGN_IN_CSP} if client_id else {}
+
+
+@desk.post("/signin/google")
+def sign_in_google() -> ResponseReturnValue:
+    """The ID token the Google button gave our page, POSTed with the page's CSRF token."""
+    from app.google_tokens import TokenRejected
+
+    try:
+        agent = agent_from_google(request.form.get("credential", ""))
+    except TokenRejected as exc:
+        flash(f"Not signed in: {exc}", "error")
+        return redirect(url_for("desk.sign_in"), 303)
+    start_session(agent)
+    return redirect(_safe_next(request.form.get("next")), 303)
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,4 +1,11 @@
 // Linedesk web panel: ticking ages, and changes by others shown without a reload (polling a small JSON).
+// Google Identity Services calls this with the ID token; the page POSTs it with its CSRF token.
+window.linedeskGoogleSignIn = function (response) {
+  var form = document.getElementById("google-sign-in");
+  form.elements.credential.value = response.credential;
+  form.submit();
+};
+
 (function () {
   "use strict";
   var body = document.body;
