@@ -40,6 +40,8 @@ class Settings:
     addon_base_url: str | None = None
     # Web sign-in with Google (OpenID Connect, Google Identity Services): the OAuth client id the ID token is for.
     google_client_id: str | None = None
+    # Where customers reach the app: the base of the signed links in feedback requests (PUBLIC_URL).
+    public_url: str | None = None
     # Demo mode (`linedesk demo`): the web panel offers a password-free sign-in as any agent.
     demo: bool = False
     testing: bool = False
@@ -68,6 +70,7 @@ class Settings:
             addon_base_url=(env.get("ADDON_BASE_URL") or "").rstrip("/") or None,
             google_client_id=env.get("GOOGLE_OAUTH_CLIENT_ID") or None,
             demo=env.get("LINEDESK_DEMO", "") in ("1", "true", "yes"),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
         )
         if settings.push_audience and not settings.push_service_accounts:
             raise ConfigError("PUSH_AUDIENCE is set but PUSH_SERVICE_ACCOUNTS is empty: name the push subscription's "

@@ -49,6 +49,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.desk import init_app as init_desk
 
     init_desk(app, secure_cookies=not (settings.testing or settings.demo))
+    from app.feedback import feedback
+
+    app.register_blueprint(feedback)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 

@@ -64,7 +64,7 @@ def scheduler_run(interval: float, duration: float | None) -> None:
     except SmtpConfigError as exc:
         raise click.ClickException(f"SMTP_URL: {exc}") from None
     runner = SchedulerRunner(sessions, SystemClock(), interval=interval, watcher=_watcher(sessions) if topic else None,
-                             topic=topic, mailer=mailer)
+                             topic=topic, mailer=mailer, feedback_links=_feedback_links(), sms=_sms())
     stopping = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     runner.start()
@@ -81,6 +81,28 @@ def scheduler_run(interval: float, duration: float | None) -> None:
     for firing in runner.fired:
         click.echo(firing.line())
     click.echo(f"{len(runner.fired)} timer(s) fired")
+
+
+def _feedback_links() -> Any:
+    """Signed feedback links need the public address (PUBLIC_URL); without it no feedback requests are sent."""
+    from app.clock import SystemClock
+    from app.cli_support import load_settings
+    from app.feedback.links import FeedbackLinks
+
+    settings = load_settings()
+    if not settings.public_url:
+        click.echo("PUBLIC_URL is not set: no feedback requests (their links need the address customers reach)")
+        return None
+    return FeedbackLinks(settings.secret_key, SystemClock(), base_url=settings.public_url)
+
+
+def _sms() -> Any:
+    from app.feedback.sms import gateway_from_env
+
+    try:
+        return gateway_from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _parse_now(text: str) -> datetime:

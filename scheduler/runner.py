@@ -15,6 +15,8 @@ Jobs (reconciled on start with `replace_existing`, so a restart never doubles th
   - "digest-jobs": every 10 minutes, re-reads the managers' digest settings and reconciles the digest jobs
     (adds and replaces them, removes those no longer wanted), so a `setup apply` takes effect without a
     restart. Every mail is keyed, so two processes running the same cron job send it once.
+- Only when feedback links can be made (`feedback_links`: PUBLIC_URL is set): "feedback-requests", every
+  `notify_interval` seconds, asks the customers of newly done tickets (`gmail_sync.feedback_request`).
 
 Errors in a job are logged and the job runs again at its next tick: a database hiccup does not kill the
 scheduler, and because timers are rows nothing is lost meanwhile.
@@ -89,7 +91,7 @@ class SchedulerRunner:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, *, interval: float = 1.0,
                  owner: str | None = None, watcher: WatchRenewer | None = None, topic: str | None = None,
                  rng: random.Random | None = None, mailer: Mailer | None = None,
-                 notify_interval: float = 30.0) -> None:
+                 notify_interval: float = 30.0, feedback_links: Any = None, sms: Any = None) -> None:
         self.sessions = sessions
         self.clock = clock
         self.interval = interval
@@ -97,6 +99,7 @@ class SchedulerRunner:
         self.watcher, self.topic = watcher, topic
         self.rng = rng or random.Random()
         self.mailer, self.notify_interval = mailer, notify_interval
+        self.feedback_links, self.sms = feedback_links, sms
         self.fired: list[Firing] = []
         self._scheduler = BackgroundScheduler(timezone="UTC")
 
@@ -109,6 +112,8 @@ class SchedulerRunner:
             specs.append(JobSpec("digest-jobs", "interval", {"minutes": 10}))
             with self.sessions() as session:
                 specs.extend(digest_jobs(session))
+        if self.feedback_links is not None:
+            specs.append(JobSpec("feedback-requests", "interval", {"seconds": self.notify_interval}))
         return specs
 
     def start(self) -> None:
@@ -139,7 +144,8 @@ class SchedulerRunner:
             email, kind = job_id.removeprefix("digest:").rsplit(":", 1)
             return lambda: self.send_digest(email, "week" if kind == "weekly" else "day")
         return {"sweep": self.sweep_once, "watch-renew": self.renew_watches, "notify": self.notify_once,
-                "digest-jobs": self.reconcile_digests}[job_id]
+                "digest-jobs": self.reconcile_digests,
+                "feedback-requests": self.request_feedback}[job_id]
 
     def reconcile_digests(self) -> None:
         try:
@@ -159,6 +165,18 @@ class SchedulerRunner:
         for line in lines:
             log.info("notify %s", line)
         return lines
+
+    def request_feedback(self) -> list[Any]:
+        from gmail_sync.feedback_request import send_due
+
+        try:
+            done = send_due(self.sessions, self.clock, self.feedback_links, mailer=self.mailer, sms=self.sms)
+        except Exception:  # the next tick tries again: the tickets are still due
+            log.exception("feedback requests failed")
+            return []
+        for item in done:
+            log.info("feedback request #%s: %s", item.number, item.how)
+        return done
 
     def send_digest(self, email: str, period: str) -> str:
         from scheduler.digest import send_digest

@@ -14,6 +14,8 @@ from app.domain.errors import Conflict, PermissionDenied, RuleViolation
 from app.models import Agent, Feedback, Rating, Status, Ticket
 from app.workflow.intake import IntakeActions
 
+REQUESTED = "feedback_requested"  # the audit event kind of a feedback request
+
 
 class FeedbackActions(IntakeActions):
     def record_feedback(self, ticket: Ticket, rating: Rating, comment: str | None = None, *,
@@ -44,6 +46,11 @@ class FeedbackActions(IntakeActions):
         if ticket.status is Status.DONE:
             self.complete(ticket, None, reason="rated by the customer")
         return feedback
+
+    def note_feedback_request(self, ticket: Ticket, how: str) -> None:
+        """The customer has been asked (or cannot be): `how` says by what — "email", "sms", "none: …". The
+        event is also what makes a done ticket no longer due for a request (gmail_sync.feedback_request)."""
+        self._event(ticket, REQUESTED, None, to_value=how[:300])
 
     def feedback_of(self, ticket: Ticket) -> Feedback | None:
         return self.session.scalar(select(Feedback).where(Feedback.ticket_id == ticket.id))
