@@ -17,6 +17,9 @@ How each figure is counted (every one optionally limited to some lines, by the t
 - **per agent** (the ticket's assignee): handled = solved in the period; response times as above; ratings =
   feedback given in the period (satisfied, not satisfied, "I did not submit this" = phantom).
 - **top categories** of the tickets created in the period.
+- **per agent**, also: ignored, overdue, phantom = tickets created in the period, assigned to them, so flagged.
+- **filters** (the report pages): besides lines, every figure can be limited to some agents (the assignee),
+  channels and categories (`Filters`); the digest uses none of them.
 - **load**: tickets created in the period by weekday (Monday first) and hour in `timezone` (the desk's). The
   database counts them per UTC quarter hour (every real offset is a multiple of 15 minutes) and only those
   buckets — at most 2,976 in a month — are placed on the local clock here.
@@ -84,11 +87,29 @@ class AgentFigures:
     resolution: Durations
     satisfied: int
     not_satisfied: int
-    phantom: int
+    phantom: int  # rated "I did not submit this request" in the period
+    ignored: int = 0  # tickets created in the period, assigned to them, flagged ignored
+    overdue: int = 0
+    flagged_phantom: int = 0
 
     @property
     def rated(self) -> int:
         return self.satisfied + self.not_satisfied + self.phantom
+
+    @property
+    def share_satisfied(self) -> float | None:
+        return round(self.satisfied / self.rated, 4) if self.rated else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the report pages can limit every figure to (None: no limit). Names, not ids: slugs, emails,
+    channel values, category names."""
+
+    lines: Sequence[str] | None = None
+    agents: Sequence[str] | None = None
+    channels: Sequence[str] | None = None
+    categories: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,13 +146,11 @@ class Figures:
 
 
 def figures(session: Session, start: datetime, end: datetime, *, lines: Sequence[str] | None = None,
-            zone: str | None = None, top_categories: int = 5) -> Figures:
+            zone: str | None = None, top_categories: int = 5, filters: Filters | None = None) -> Figures:
     """Every figure of [start, end) (aware datetimes); `lines`: slugs to limit to; `zone`: default the desk's."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("a report period needs aware datetimes")
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    scope = make_scope(session, start, end, filters if lines is None else Filters(lines=lines, **_rest(filters)))
     zone = zone or desk_timezone(session)
-    scope = Scope(session, start, end, _line_ids(session, lines))
+    start, end = scope.start, scope.end
     per_line = _per_line(scope)
     first_response = _durations(scope, Ticket.first_response_at, scope.created(Ticket.first_response_at.is_not(None)))
     resolution = _durations(scope, Ticket.done_at, scope.solved())
@@ -153,17 +172,46 @@ def desk_timezone(session: Session) -> str:
     return str(row.value) if row is not None and row.value else "UTC"
 
 
-class Scope:
-    """The period, the line filter and the dialect: builds the WHERE clauses every query shares."""
+def make_scope(session: Session, start: datetime, end: datetime, filters: Filters | None = None) -> "Scope":
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("a report period needs aware datetimes")
+    filters = filters or Filters()
+    agents = None if filters.agents is None else list(session.scalars(
+        select(Agent.id).where(Agent.email.in_([a.strip().lower() for a in filters.agents]))))
+    categories = None if filters.categories is None else list(session.scalars(
+        select(Category.id).where(Category.name.in_(list(filters.categories)))))
+    return Scope(session, start.astimezone(UTC), end.astimezone(UTC), _line_ids(session, filters.lines),
+                 agent_ids=agents, channels=None if filters.channels is None else list(filters.channels),
+                 category_ids=categories)
 
-    def __init__(self, session: Session, start: datetime, end: datetime, line_ids: list[int] | None) -> None:
+
+def _rest(filters: Filters | None) -> dict[str, Any]:
+    if filters is None:
+        return {}
+    return {"agents": filters.agents, "channels": filters.channels, "categories": filters.categories}
+
+
+class Scope:
+    """The period, the filters and the dialect: builds the WHERE clauses every query shares."""
+
+    def __init__(self, session: Session, start: datetime, end: datetime, line_ids: list[int] | None, *,
+                 agent_ids: list[int] | None = None, channels: list[str] | None = None,
+                 category_ids: list[int] | None = None) -> None:
         self.session, self.start, self.end, self.line_ids = session, start, end, line_ids
+        self.agent_ids, self.channels, self.category_ids = agent_ids, channels, category_ids
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def _lines(self, *clauses: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+        """`clauses` and every filter (the name is older than the filters beyond lines)."""
         where = list(clauses)
         if self.line_ids is not None:
             where.append(Ticket.line_id.in_(self.line_ids))
+        if self.agent_ids is not None:
+            where.append(Ticket.assignee_id.in_(self.agent_ids))
+        if self.channels is not None:
+            where.append(Ticket.channel.in_(self.channels))
+        if self.category_ids is not None:
+            where.append(Ticket.category_id.in_(self.category_ids))
         return where
 
     def created(self, *clauses: ColumnElement[bool]) -> list[ColumnElement[bool]]:
@@ -288,7 +336,10 @@ def _agents(scope: Scope, first_response: dict[int | None, Durations],
              .group_by(Ticket.assignee_id, Feedback.rating))
     for agent_id, rating, n in scope.rows(query):
         ratings[agent_id][Rating(rating).value] = int(n)
-    ids = {k for k in (*first_response, *resolution, *ratings) if k is not None}
+    flags = {r[0]: tuple(int(x or 0) for x in r[1:]) for r in scope.rows(
+        select(Ticket.assignee_id, _flag(Ticket.flag_ignored), _flag(Ticket.flag_overdue), _flag(Ticket.flag_phantom))
+        .where(*scope.created(Ticket.assignee_id.is_not(None))).group_by(Ticket.assignee_id))}
+    ids = {k for k in (*first_response, *resolution, *ratings, *flags) if k is not None}
     if not ids:
         return ()
     people = scope.session.execute(select(Agent.id, Agent.email, Agent.name).where(Agent.id.in_(ids))).all()
@@ -298,6 +349,8 @@ def _agents(scope: Scope, first_response: dict[int | None, Durations],
         satisfied=ratings[id_].get(Rating.SATISFIED.value, 0),
         not_satisfied=ratings[id_].get(Rating.NOT_SATISFIED.value, 0),
         phantom=ratings[id_].get(Rating.NOT_SUBMITTED.value, 0),
+        ignored=flags.get(id_, (0, 0, 0))[0], overdue=flags.get(id_, (0, 0, 0))[1],
+        flagged_phantom=flags.get(id_, (0, 0, 0))[2],
     ) for id_, email, name in people]
     return tuple(sorted(agents, key=lambda a: (-a.handled, a.email)))
 

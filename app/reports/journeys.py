@@ -1,0 +1,105 @@
+"""Per line and end to end across lines: where the tickets created in a period spent their time, how often they
+were transferred, and how many went to development and came back — read from the audit trail.
+
+How it is counted (tickets created in [start, end), with the report's filters):
+
+- A ticket's route is its line changes: `transferred` and `passed_back` events (from_value = the line left,
+  to_value = the line entered). A **visit** ends at each change: it lasted from the previous change (or the
+  ticket's creation) to this one, in the line left. The last visit is in the ticket's current line, from
+  `line_entered_at` to `done_at` — or to min(end, now) while it is still open. One window query (LAG over
+  the ticket's events) gives every closed visit; the database sums them per line.
+- **time in line**: the visits' total and mean seconds per line; **visits**: how many.
+- **transfers**: `transferred` events per ticket; tickets by 0, 1, 2, 3+ transfers.
+- **went to development**: a development subtask opened (`passed_to_development`) or a transfer into a
+  development line; **back**: the subtask done (`subtask_done`), or passed back / transferred out of a
+  development line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
+
+from app.models import Line, LineKind, Ticket, TicketEvent
+from app.reports.figures import Scope
+
+CHANGES = ("transferred", "passed_back")
+
+
+@dataclass(frozen=True)
+class LineTime:
+    slug: str
+    name: str
+    visits: int
+    total_s: float
+    transfers_out: int
+    passed_back_out: int
+
+    @property
+    def mean_s(self) -> float | None:
+        return round(self.total_s / self.visits, 3) if self.visits else None
+
+
+@dataclass(frozen=True)
+class Journeys:
+    tickets: int
+    lines: tuple[LineTime, ...]
+    by_transfers: tuple[int, int, int, int]  # tickets with 0, 1, 2, 3+ transfers
+    transfers: int
+    went_to_development: int
+    back_from_development: int
+
+
+def journeys(scope: Scope, now: datetime) -> Journeys:
+    until = min(scope.end, now)
+    tickets = int(scope.session.scalar(select(func.count()).select_from(Ticket).where(*scope.created())) or 0)
+    in_period = select(Ticket.id).where(*scope.created())
+    events = select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.from_value, TicketEvent.to_value,
+                    TicketEvent.at, TicketEvent.id).where(TicketEvent.ticket_id.in_(in_period))
+    changes = events.where(TicketEvent.kind.in_(CHANGES)).subquery()
+    previous = func.lag(changes.c.at).over(partition_by=changes.c.ticket_id, order_by=(changes.c.at, changes.c.id))
+    visits = (select(changes.c.from_value.label("slug"), changes.c.kind, changes.c.at,
+                     func.coalesce(previous, Ticket.created_at).label("since"))
+              .join(Ticket, Ticket.id == changes.c.ticket_id)).subquery()
+    closed = {slug: (int(n), float(total or 0), int(out or 0), int(back or 0)) for slug, n, total, out, back in scope.rows(
+        select(visits.c.slug, func.count(), func.sum(scope.seconds(visits.c.at, visits.c.since)),
+               func.sum(case((visits.c.kind == "transferred", 1), else_=0)),
+               func.sum(case((visits.c.kind == "passed_back", 1), else_=0)))
+        .group_by(visits.c.slug))}
+    last_end = func.coalesce(Ticket.done_at, literal(until, Ticket.done_at.type))
+    current = {line_id: (int(n), float(total or 0)) for line_id, n, total in scope.rows(
+        select(Ticket.line_id, func.count(), func.sum(scope.seconds(last_end, Ticket.line_entered_at)))
+        .where(*scope.created()).group_by(Ticket.line_id))}
+    lines = scope.session.execute(select(Line.id, Line.slug, Line.name).order_by(Line.position, Line.id)).all()
+    per_line = []
+    for line_id, slug, name in lines:
+        n, total, out, back = closed.get(slug, (0, 0.0, 0, 0))
+        m, rest = current.get(line_id, (0, 0.0))
+        if n or m:
+            per_line.append(LineTime(slug, name, n + m, round(max(total + rest, 0.0), 3), out, back))
+    return Journeys(tickets, tuple(per_line), _by_transfers(scope, events, tickets), *_development(scope, events))
+
+
+def _by_transfers(scope: Scope, events, tickets: int) -> tuple[int, int, int, int]:
+    per_ticket = (events.with_only_columns(TicketEvent.ticket_id, func.count().label("n"))
+                  .where(TicketEvent.kind == "transferred").group_by(TicketEvent.ticket_id)).subquery()
+    bucket = case((per_ticket.c.n >= 3, 3), else_=cast(per_ticket.c.n, Integer))
+    counts = {int(b): int(n) for b, n in scope.rows(select(bucket, func.count()).group_by(bucket))}
+    moved = sum(counts.values())
+    return (tickets - moved, counts.get(1, 0), counts.get(2, 0), counts.get(3, 0))
+
+
+def _development(scope: Scope, events) -> tuple[int, int, int]:
+    dev_slugs = list(scope.session.scalars(select(Line.slug).where(Line.kind == LineKind.DEVELOPMENT)))
+    went = or_(TicketEvent.kind == "passed_to_development",
+               and_(TicketEvent.kind == "transferred", TicketEvent.to_value.in_(dev_slugs)))
+    back = or_(TicketEvent.kind == "subtask_done",
+               and_(TicketEvent.kind.in_(CHANGES), TicketEvent.from_value.in_(dev_slugs)))
+    row = scope.session.execute(events.with_only_columns(
+        func.sum(case((TicketEvent.kind == "transferred", 1), else_=0)),
+        func.count(func.distinct(case((went, TicketEvent.ticket_id)))),
+        func.count(func.distinct(case((back, TicketEvent.ticket_id)))))
+        .where(TicketEvent.kind.in_((*CHANGES, "passed_to_development", "subtask_done")))).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
