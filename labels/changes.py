@@ -127,7 +127,8 @@ def plan(scheme: LabelScheme, changes: Iterable[LabelChange], current: TicketLab
     """The actions, refusals and notes that `changes` (on one ticket's threads) ask of a ticket in `current`
     whose last push wrote `pushed` (None: never pushed)."""
     wanted = {name.casefold() for name in scheme.wanted_labels(current)}
-    written = None if pushed is None else {name.casefold() for name in pushed}
+    written = {name.casefold() for name in pushed or () if scheme.is_ours(name)} or None  # None: not known
+    # (under another prefix: pushed before the prefix changed, the labels since renamed in place)
     by_kind: dict[str, list[tuple[LabelChange, ParsedLabel]]] = {}
     for change in last_changes(changes):
         parsed = parse(scheme, change.name)

@@ -137,3 +137,11 @@ def test_other_prefixes_and_other_labels_are_ignored() -> None:
     support = LabelScheme("Support")
     assert not plan(support, [added("Helpdesk/Line/2nd line")], HELD, None).touched
     assert not plan(SCHEME, [added("Customers/VIP"), removed("INBOX")], HELD, HELD_LABELS).touched
+
+
+def test_labels_pushed_under_an_old_prefix_count_as_unknown() -> None:
+    """After the prefix changed (labels renamed in place), what the last push wrote is under the old prefix."""
+    support = LabelScheme("Support")
+    asked = plan(support, [added("Support/Line/2nd line")], HELD, HELD_LABELS)
+    assert asked.actions == [Action("transfer", "2nd line", "Support/Line/2nd line")] and not asked.refused
+

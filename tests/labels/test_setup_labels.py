@@ -139,3 +139,20 @@ def _a_ticket_in(Session: Any, clock: Any, slug: str) -> None:
         ticket = workflow.create_ticket(None, subject="Disk full", line=line,
                                         mailbox=session.scalar(select(Mailbox)))
         ticket.labels_synced_at = ticket.updated_at
+
+
+def test_a_new_prefix_renames_every_label_in_place(db_url, gmail, Session, tmp_path) -> None:
+    assert apply(db_url, gmail.url, SETUP, tmp_path).exit_code == 0
+    before = {name: ident for ident, name in label_names(gmail).items() if name.startswith("Helpdesk/")}
+
+    result = apply(db_url, gmail.url, SETUP.replace('timezone = "Europe/Moscow"\n',
+                                                    'timezone = "Europe/Moscow"\nlabel_prefix = "Support"\n', 1),
+                   tmp_path)
+
+    assert result.exit_code == 0, result.output
+    after = label_names(gmail)
+    assert not [name for name in after.values() if name.startswith("Helpdesk/")]
+    for name, ident in before.items():
+        assert after[ident] == "Support/" + name.removeprefix("Helpdesk/")
+    assert f"Gmail labels of {SUPPORT}: 0 created, {len(before)} renamed, 0 removed" in result.output
+
