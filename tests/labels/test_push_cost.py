@@ -100,3 +100,14 @@ def test_a_label_an_agent_put_on_one_message_moves_the_whole_thread_without_a_re
     assert labels_on(gmail, thread_id) == [{"Helpdesk/Status/New", "Helpdesk/Line/2nd line",
                                             "Helpdesk/Priority/Normal"}] * 2
     assert number
+
+
+def test_an_open_conversation_an_agent_archived_stays_archived_through_later_changes(gmail, make_runner, Session,
+                                                                                     clock) -> None:
+    _runner, thread_id, number = held_ticket(gmail, make_runner, Session, clock)
+    gmail.service().users().threads().modify(userId="me", id=thread_id,
+                                             body={"removeLabelIds": ["INBOX"]}).execute()
+    act(Session, clock, number, "start", "lisa@coolxost.com")
+    push_due(connect(gmail), Session, clock, SUPPORT)
+    [labels] = thread_messages(gmail, thread_id)
+    assert "Helpdesk/Status/In progress" in labels and "INBOX" not in labels
