@@ -52,6 +52,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.feedback import feedback
 
     app.register_blueprint(feedback)
+    from app.reports.pages import reports
+
+    app.register_blueprint(reports)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 

@@ -1,4 +1,6 @@
-"""The hour-by-weekday load as a PNG, drawn with zlib and struct alone, for mail (an `<img src="cid:…">`).
+"""The report charts as PNG, drawn with zlib and struct alone, for mail (an `<img src="cid:…">`): the
+hour-by-weekday load (`heatmap_png`) and a bar chart (`bars_png`) — the same charts the report pages draw as
+SVG (`svg.py`).
 
 A heat map: 7 rows (Monday first) by 24 hour columns, white for no tickets to deep blue for the busiest hour,
 with the weekday initials on the left and the hours 0, 6, 12 and 18 on top in a tiny built-in pixel font.
@@ -24,6 +26,9 @@ _GLYPHS = {
     "0": ("###", "#.#", "#.#", "#.#", "###"), "1": (".#.", "##.", ".#.", ".#.", "###"),
     "2": ("###", "..#", "###", "#..", "###"), "6": ("###", "#..", "###", "#.#", "###"),
     "8": ("###", "#.#", "###", "#.#", "###"),
+    "3": ("###", "..#", "###", "..#", "###"), "4": ("#.#", "#.#", "###", "..#", "..#"),
+    "5": ("###", "#..", "###", "..#", "###"), "7": ("###", "..#", "..#", "..#", "..#"),
+    "9": ("###", "#.#", "###", "..#", "###"), ".": ("...", "...", "...", "...", ".#."),
     "M": ("#.#", "###", "###", "#.#", "#.#"), "T": ("###", ".#.", ".#.", ".#.", ".#."),
     "W": ("#.#", "#.#", "###", "###", "#.#"), "F": ("###", "#..", "##.", "#..", "#.."),
     "S": ("###", "#..", "###", "..#", "###"),
@@ -49,6 +54,31 @@ def heatmap_png(load: Sequence[Sequence[int]]) -> bytes:
     for hour in (0, 6, 12, 18):
         _text(pixels, str(hour), LEFT + hour * (CELL + GAP), 2)
     return encode_png(pixels)
+
+
+BAR_W, BAR_H = 240, 12
+
+
+def bars_png(values: Sequence[float]) -> bytes:
+    """Horizontal bars, one per value (in the order of the page's chart, whose labels the mail prints beside
+    it), each with its value in digits at its end."""
+    rows = max(len(values), 1)
+    texts = [_number(v) for v in values]
+    width, height = 4 + BAR_W + 4 * max(map(len, texts), default=1) + 8, 4 + rows * (BAR_H + 4)
+    pixels = [[BACKGROUND] * width for _ in range(height)]
+    peak = max(values, default=0) or 1
+    for i, value in enumerate(values):
+        y0 = 4 + i * (BAR_H + 4)
+        length = round(BAR_W * max(value, 0) / peak)
+        for y in range(y0, y0 + BAR_H):
+            pixels[y][4:4 + length] = [FULL] * length
+        _text(pixels, texts[i], 4 + length + 3, y0 + (BAR_H - 5) // 2)
+    return encode_png(pixels)
+
+
+def _number(value: float) -> str:
+    value = max(float(value), 0.0)
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
 
 
 def _shade(share: float) -> tuple[int, int, int]:
