@@ -79,7 +79,9 @@ def load_queues(session: Session, agent: Agent, *, line: str | None = None, sear
     lines = [ln for ln in agent_lines(session, agent) if line is None or ln.slug == line]
     line_ids = [ln.id for ln in lines]
     seen = visible_to(agent)
-    scope = Ticket.line_id.in_(line_ids) if line is not None else seen
+    # Overdue and ignored: tickets of the agent's lines (and their own). Narrower than `seen` (no watched tickets
+    # of other lines: those are under Watching), and an indexed (line_id, status) range instead of a scan.
+    scope = or_(Ticket.line_id.in_(line_ids), Ticket.assignee_id == agent.id) if line is None else Ticket.line_id.in_(line_ids)
     active = Ticket.status.in_(list(ACTIVE_STATUSES))
     waiting = _rows(session, and_(Ticket.line_id.in_(line_ids), Ticket.status.in_(WAITING), Ticket.assignee_id.is_(None)),
                     Ticket.line_entered_at, limit=LIMIT * max(1, len(lines)))
@@ -88,8 +90,8 @@ def load_queues(session: Session, agent: Agent, *, line: str | None = None, sear
         lines=[LineQueue(ln.slug, ln.name, [r for r in waiting if r.line == ln.name][:LIMIT]) for ln in lines],
         mine=_rows(session, and_(Ticket.assignee_id == agent.id, active), Ticket.updated_at.desc()),
         watching=_rows(session, and_(Ticket.id.in_(watched), active), Ticket.updated_at.desc()),
-        overdue=_rows(session, and_(scope, seen, active, Ticket.flag_overdue.is_(True)), Ticket.updated_at.desc()),
-        ignored=_rows(session, and_(scope, seen, active, Ticket.flag_ignored.is_(True)), Ticket.updated_at.desc()),
+        overdue=_rows(session, and_(scope, active, Ticket.flag_overdue.is_(True)), Ticket.updated_at.desc()),
+        ignored=_rows(session, and_(scope, active, Ticket.flag_ignored.is_(True)), Ticket.updated_at.desc()),
     )
     if search and search.strip():
         queues.search = search.strip()
