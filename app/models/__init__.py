@@ -26,13 +26,14 @@ from app.models.enums import (
 )
 from app.models.mail import MailboxCredentials, MailboxSync, OutboxMail
 from app.models.mailings import Mailing
+from app.models.panel import CannedResponse, TicketPresence
 from app.models.timers import TicketTimer
 from app.models.tickets import Feedback, Message, Note, Ticket, TicketEvent, TicketThread, ticket_watchers
 
 __all__ = [
-    "ACTIVE_STATUSES", "Agent", "ApiToken", "AssignStrategy", "Category", "Channel", "Counter", "Customer",
+    "ACTIVE_STATUSES", "Agent", "ApiToken", "AssignStrategy", "CannedResponse", "Category", "Channel", "Counter", "Customer",
     "CustomerEmail", "CustomerPhone", "Direction", "Feedback", "HelpdeskSetting", "Line", "LineKind",
     "Mailbox", "MailboxCredentials", "Mailing", "MailboxSync", "Message", "Note", "OutboxMail", "Priority", "Rating",
-    "Role", "Status", "Ticket", "TicketEvent", "TicketThread", "TicketTimer", "line_members",
+    "Role", "Status", "Ticket", "TicketEvent", "TicketPresence", "TicketThread", "TicketTimer", "line_members",
     "ticket_watchers",
 ]
