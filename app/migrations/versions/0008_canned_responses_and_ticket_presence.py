@@ -23,7 +23,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['line_id'], ['lines.id'], name=op.f('fk_canned_responses_line_id_lines'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['updated_by_id'], ['agents.id'], name=op.f('fk_canned_responses_updated_by_id_agents'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['agents.id'], name=op.f('fk_canned_responses_updated_by_id_agents'),
+                            ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_canned_responses')),
     sa.UniqueConstraint('line_id', 'title', name=op.f('uq_canned_responses_line_id_title'))
     )
