@@ -108,7 +108,9 @@ def notice_card(title: str, text: str) -> dict[str, Any]:
 
 def ticket_card(panel: Panel, url: str, zone: ZoneInfo) -> dict[str, Any]:
     n = panel.number
-    facts = [fact("Status", panel.status.replace("_", " ")), fact("Line", panel.line),
+    facts = [paragraph(f"⚠ <b>{esc(o.name)}</b> {'is replying to' if o.replying else 'is viewing'} this ticket")
+             for o in panel.others]
+    facts += [fact("Status", panel.status.replace("_", " ")), fact("Line", panel.line),
              fact("Assignee", panel.assignee or "nobody yet"), fact("Priority", panel.priority),
              fact("Category", panel.category or "—"), fact("Deadline", when(panel.deadline, zone)),
              fact("Created", when(panel.created_at, zone))]
@@ -152,6 +154,9 @@ def _action_widgets(panel: Panel, url: str) -> list[Widget]:
     if a.subtask:
         widgets += [text_input("subtask_note", "What development should do", multiline=True),
                     buttons(url, ("Development subtask", {"do": "subtask", "number": n}))]
+    if a.replies:
+        widgets += [dropdown("canned", "Reply to the customer with", a.replies),
+                    buttons(url, ("Send reply", {"do": "reply", "number": n}))]
     if a.note:
         widgets += [text_input("note", "Internal note", multiline=True), buttons(url, ("Add note", {"do": "note", "number": n}))]
     if a.done:

@@ -28,6 +28,7 @@ from app.models import Agent, Line, LineKind, Message, Priority, TicketThread, l
 from app.panel.actions import Choice
 from app.panel.model import load_panel, load_ticket
 from app.panel.operations import OPERATIONS, perform, required
+from app.panel.presence import touch
 from app.panel.queues import load_queues
 from app.web import db_session, runtime
 from app.workflow import CustomerRef, Workflow
@@ -88,6 +89,8 @@ def _ticket(event: AddonEvent, agent: Agent, number: int) -> dict[str, Any]:
         panel = load_panel(db_session(), runtime().clock, agent, number)
     except DomainError as exc:
         return notice_card(f"#{number}", exc.message)
+    touch(db_session(), runtime().clock.now(), panel.ticket_id, agent.id)  # for others' collision notice
+    db_session().commit()
     return ticket_card(panel, _action_url(), event.timezone)
 
 
@@ -133,10 +136,12 @@ def _act(event: AddonEvent, agent: Agent) -> dict[str, Any]:
     if do == "create":
         return _create(event, agent)
     number = _number(event.parameter("number"))
-    if number is None or (do != "open" and do not in OPERATIONS):
+    if number is None or (do not in ("open", "reply") and do not in OPERATIONS):
         return after_click(notice_card("Linedesk", "This button is not one Linedesk knows."))
     if do == "open":
         return after_click(_ticket(event, agent, number), push=True)
+    if do == "reply":
+        return after_click(_ticket(event, agent, number), _reply(event, agent, number))
     session = db_session()
     wf = Workflow(session, runtime().clock, via=VIA)
     try:
@@ -147,6 +152,20 @@ def _act(event: AddonEvent, agent: Agent) -> dict[str, Any]:
         notification = f"Not done: {exc.message}"
     session.expire_all()
     return after_click(_ticket(event, agent, number), notification)
+
+
+def _reply(event: AddonEvent, agent: Agent, number: int) -> str:
+    """Answer the customer with the chosen canned response of the ticket's line (app/panel/canned.py)."""
+    from app.panel import canned
+
+    rt = runtime()
+    chosen = _number(event.form("canned"))
+    try:
+        return canned.send(db_session(), rt.sessions, rt.clock, rt.settings.gmail_api_endpoint, agent, number, chosen,
+                           via=VIA)
+    except DomainError as exc:
+        db_session().rollback()
+        return f"Not sent: {exc.message}"
 
 
 def _number(text: str | None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlparse
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
@@ -14,6 +15,7 @@ from app.domain.errors import DomainError
 from app.models import Agent
 from app.panel.model import load_panel, load_ticket
 from app.panel.operations import OPERATIONS, perform
+from app.panel.presence import others, touch
 from app.panel.queues import agent_lines, load_queues
 from app.web import db_session, runtime
 from app.workflow import Workflow
@@ -107,18 +109,48 @@ def ticket(number: int) -> ResponseReturnValue:
         panel = load_panel(db_session(), runtime().clock, agent, number)
     except DomainError as exc:
         return render_template("desk/refused.html", agent=agent, message=exc.message), exc.status
+    touch(db_session(), runtime().clock.now(), panel.ticket_id, agent.id)  # for others' collision notice
+    db_session().commit()
     return render_template("desk/ticket.html", agent=agent, panel=panel, now=runtime().clock.now())
 
 
 @desk.get("/tickets/<int:number>.json")
 def ticket_version(number: int) -> ResponseReturnValue:
     """What the ticket page polls: the ticket's version (updated_at), to show changes made by others."""
+    agent = current_agent()
     try:
-        found = load_ticket(db_session(), number)
-        Workflow(db_session(), runtime().clock).require_view(current_agent(), found)
+        found = _present(number, agent, replying=request.args.get("replying") == "1")
     except DomainError as exc:
         return jsonify(error=exc.message), exc.status
-    return jsonify(number=number, version=as_utc(found.updated_at).isoformat(), status=found.status.value)
+    now = runtime().clock.now()
+    present = [{"name": p.name, "replying": p.replying} for p in others(db_session(), now, found.id, agent.id)]
+    return jsonify(number=number, version=as_utc(found.updated_at).isoformat(), status=found.status.value,
+                   others=present)
+
+
+def _present(number: int, agent: Agent, *, replying: bool) -> Any:
+    """The ticket, after recording that `agent` has it open (for others' collision notice); 403/404 first."""
+    found = load_ticket(db_session(), number)
+    Workflow(db_session(), runtime().clock).require_view(agent, found)
+    touch(db_session(), runtime().clock.now(), found.id, agent.id, replying)
+    db_session().commit()
+    return found
+
+
+@desk.post("/tickets/<int:number>/reply")
+def reply(number: int) -> ResponseReturnValue:
+    """Answer the customer with one of the line's canned responses (into their Gmail thread, once)."""
+    from app.panel import canned
+
+    rt = runtime()
+    try:
+        message = canned.send(db_session(), rt.sessions, rt.clock, rt.settings.gmail_api_endpoint, current_agent(),
+                              number, request.form.get("canned", type=int), via=VIA)
+        flash(message, "ok")
+    except DomainError as exc:
+        db_session().rollback()
+        flash(f"Not sent: {exc.message}", "error")
+    return redirect(url_for("desk.ticket", number=number), 303)
 
 
 @desk.post("/tickets/<int:number>/<action>")
@@ -155,3 +187,40 @@ def attachment(number: int, message_id: int, index: int) -> ResponseReturnValue:
     except DomainError as exc:
         return render_template("desk/refused.html", agent=agent, message=exc.message), exc.status
     return download_response(file)
+
+
+@desk.get("/canned")
+def canned_responses() -> ResponseReturnValue:
+    """The canned responses of the agent's lines; the line's head and managers may change them."""
+    from app.panel import canned
+
+    agent = current_agent()
+    lines = agent_lines(db_session(), agent)
+    return render_template("desk/canned.html", agent=agent, lines=[
+        (line, canned.for_line(db_session(), line.id), canned.may_manage(agent, line)) for line in lines],
+        placeholders=canned.PLACEHOLDERS)
+
+
+@desk.post("/canned/<slug>")
+def save_canned(slug: str) -> ResponseReturnValue:
+    """Create (no `id` in the form), change, or (`delete` in the form) remove a canned response of line `slug`."""
+    from app.directory import line_by_slug
+    from app.panel import canned
+
+    agent, session_ = current_agent(), db_session()
+    try:
+        line = line_by_slug(session_, slug)
+        canned_id = request.form.get("id", type=int)
+        if request.form.get("delete") and canned_id:
+            canned.delete(session_, agent, line, canned_id)
+            message = "Canned response removed"
+        else:
+            canned.save(session_, runtime().clock.now(), agent, line, request.form.get("title", ""),
+                        request.form.get("body", ""), canned_id)
+            message = "Canned response saved"
+        session_.commit()
+        flash(message, "ok")
+    except DomainError as exc:
+        session_.rollback()
+        flash(f"Not saved: {exc.message}", "error")
+    return redirect(url_for("desk.canned_responses"), 303)

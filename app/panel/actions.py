@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.domain.statuses import ALLOWED
-from app.models import ACTIVE_STATUSES, Agent, Category, Line, LineKind, Priority, Status, Ticket, TicketEvent
+from app.models import (
+    ACTIVE_STATUSES, Agent, CannedResponse, Category, Line, LineKind, Priority, Status, Ticket, TicketEvent,
+)
 from app.workflow.base import WorkflowBase
 
 CLAIMABLE = (Status.NEW, Status.REOPENED)
@@ -39,18 +41,21 @@ class Actions:
     subtask: bool = False
     note: bool = False
     done: bool = False
+    replies: list[Choice] = field(default_factory=list)  # canned responses to answer with; empty: no reply
 
     def offered(self) -> set[str]:
         flags = {"claim": self.claim, "assign": bool(self.assign_to), "start": self.start,
                  "priority": bool(self.priorities), "category": bool(self.categories),
                  "transfer": bool(self.transfer_to), "pass_back": self.pass_back_to is not None,
-                 "subtask": self.subtask, "note": self.note, "done": self.done}
+                 "subtask": self.subtask, "note": self.note, "done": self.done, "reply": bool(self.replies)}
         return {name for name, on in flags.items() if on}
 
 
 def allowed_actions(agent: Agent, ticket: Ticket, events: Sequence[TicketEvent], lines: Sequence[Line],
-                    categories: Sequence[Category]) -> Actions:
-    """`events` is the ticket's audit trail in order; `lines` and `categories` the active ones."""
+                    categories: Sequence[Category], canned: Sequence[CannedResponse] = ()) -> Actions:
+    """`events` is the ticket's audit trail in order; `lines` and `categories` the active ones; `canned` the
+    canned responses of the ticket's line (a reply needs the ticket's mailbox and `require_work`, as
+    `gmail_sync.outbound.reply` checks)."""
     on_line = WorkflowBase.is_on_line(agent, ticket.line)
     works = agent.active and (agent.is_manager or ticket.assignee_id == agent.id or on_line)
     watcher = any(w.id == agent.id for w in ticket.watchers)
@@ -69,6 +74,7 @@ def allowed_actions(agent: Agent, ticket: Ticket, events: Sequence[TicketEvent],
         subtask=works and active and any(line.kind is LineKind.DEVELOPMENT for line in lines),
         note=watcher or works,
         done=_may_finish(agent, ticket, works),
+        replies=[Choice(str(c.id), c.title) for c in canned] if works and ticket.mailbox_id is not None else [],
     )
 
 

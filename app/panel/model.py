@@ -6,7 +6,8 @@ history (a test counts them):
 1. the ticket with its line (members, head), assignee, category, watchers and customer (emails, phones,
    personal manager) — one joined SELECT plus one SELECT per collection;
 2. its pending timers (time left to each target), notes (with authors), audit trail, messages;
-3. the customer's earlier tickets the viewer may see, the active lines and categories (for the action forms).
+3. the customer's earlier tickets the viewer may see, the active lines, categories and the line's canned
+   responses (for the action forms), and who else has the ticket open (app.panel.presence).
 
 It raises NotFound / PermissionDenied exactly as the API does (`Workflow.require_view`). The actions offered
 are decided by `app.panel.actions.allowed_actions`, which follows the workflow's own permission checks; a
@@ -24,9 +25,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.clock import Clock, as_utc
 from app.domain.errors import NotFound
-from app.models import Agent, Category, Customer, Line, Message, Note, Ticket, TicketEvent
+from app.models import Agent, CannedResponse, Category, Customer, Line, Message, Note, Ticket, TicketEvent
 from app.models.timers import TicketTimer
 from app.panel.actions import Actions, allowed_actions
+from app.panel.presence import Presence, others
 from app.workflow import Workflow
 
 EARLIER_TICKETS = 10
@@ -115,6 +117,7 @@ class MessageView:
 
 @dataclass(frozen=True)
 class Panel:
+    ticket_id: int
     number: int
     subject: str
     status: str
@@ -137,6 +140,7 @@ class Panel:
     events: list[EventView]
     messages: list[MessageView]
     actions: Actions
+    others: list[Presence]  # other agents who have it open now (the collision notice)
 
     @property
     def version(self) -> str:
@@ -159,8 +163,10 @@ def load_panel(session: Session, clock: Clock, agent: Agent, number: int) -> Pan
                              .order_by(TicketEvent.id)).all()
     lines = session.scalars(select(Line).where(Line.active.is_(True)).order_by(Line.position, Line.id)).all()
     categories = session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.name)).all()
+    canned = session.scalars(select(CannedResponse).where(CannedResponse.line_id == ticket.line_id)
+                             .order_by(CannedResponse.title)).all()
     return Panel(
-        number=ticket.number, subject=ticket.subject, status=ticket.status.value, line=ticket.line.name,
+        ticket_id=ticket.id, number=ticket.number, subject=ticket.subject, status=ticket.status.value, line=ticket.line.name,
         line_slug=ticket.line.slug, assignee=ticket.assignee.name if ticket.assignee else None,
         assignee_email=ticket.assignee.email if ticket.assignee else None, priority=ticket.priority.value,
         category=ticket.category.name if ticket.category else None, deadline=as_utc(ticket.deadline),
@@ -168,7 +174,8 @@ def load_panel(session: Session, clock: Clock, agent: Agent, number: int) -> Pan
         parent=ticket.parent.number if ticket.parent else None, problem=ticket.problem, resolution=ticket.resolution,
         targets=_targets(session, ticket, now), customer=_customer(session, ticket, agent),
         notes=_notes(session, ticket), events=[_event(e) for e in events], messages=_messages(session, ticket),
-        actions=allowed_actions(agent, ticket, events, lines, categories),
+        actions=allowed_actions(agent, ticket, events, lines, categories, canned),
+        others=others(session, now, ticket.id, agent.id),
     )
 
 

@@ -103,3 +103,21 @@ def test_flags_are_listed(wf, desk, session, clock, new_ticket):
     wf.set_flag(ticket, None, "overdue")
     session.commit()
     assert load_panel(session, clock, desk.anna, ticket.number).flags == ["overdue"]
+
+
+def test_reply_is_offered_with_a_canned_response_to_who_works_a_mail_ticket(wf, desk, session, clock, new_ticket):
+    from app.models import CannedResponse
+
+    by_mail = new_ticket()
+    by_phone = wf.create_ticket(desk.kristina, subject="Call", line=desk.l1)
+    session.commit()
+    assert "reply" not in load_panel(session, clock, desk.kristina, by_mail.number).actions.offered()  # none yet
+    session.add(CannedResponse(line_id=desk.l1.id, title="Hi", body="Hello", updated_at=clock.now()))
+    session.add(CannedResponse(line_id=desk.l2.id, title="Other line", body="x", updated_at=clock.now()))
+    session.commit()
+    mine = load_panel(session, clock, desk.kristina, by_mail.number).actions
+    assert [c.label for c in mine.replies] == ["Hi"]
+    assert "reply" not in load_panel(session, clock, desk.kristina, by_phone.number).actions.offered()  # no mailbox
+    wf.add_watcher(by_mail, None, desk.carl)
+    session.commit()
+    assert "reply" not in load_panel(session, clock, desk.carl, by_mail.number).actions.offered()  # only watches

@@ -33,10 +33,20 @@ window.linedeskGoogleSignIn = function (response) {
     return Array.prototype.some.call(document.querySelectorAll("main textarea, .action input[type=text]"),
                                      function (el) { return el.value.trim() !== ""; });
   }
+  function collision(others) {
+    var box = document.getElementById("collision");
+    if (!box || !others) return;
+    box.textContent = others.map(function (o) {
+      return o.name + (o.replying ? " is replying to" : " is viewing") + " this ticket.";
+    }).join(" ");
+    box.hidden = others.length === 0;
+  }
   function poll() {
-    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    var target = url + (url.indexOf("?") < 0 ? "?" : "&") + "replying=" + (typing() ? "1" : "0");
+    fetch(target, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
+        if (data) collision(data.others);
         if (!data || !data.version || data.version === version) return;
         if (typing()) { document.getElementById("changed").hidden = false; }  // keep what is being written
         else { window.location.reload(); }
