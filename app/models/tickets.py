@@ -180,6 +180,8 @@ class Feedback(Base):
     """The customer's rating: one per ticket, written once, never changed (triggers enforce it)."""
 
     __tablename__ = "feedback"
+    # The ratings given in a report period (app.reports.figures).
+    __table_args__ = (Index("ix_feedback_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)

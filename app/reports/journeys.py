@@ -54,7 +54,6 @@ class Journeys:
 
 def journeys(scope: Scope, now: datetime) -> Journeys:
     until = min(scope.end, now)
-    tickets = int(scope.session.scalar(select(func.count()).select_from(Ticket).where(*scope.created())) or 0)
     in_period = select(Ticket.id).where(*scope.created())
     events = select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.from_value, TicketEvent.to_value,
                     TicketEvent.at, TicketEvent.id).where(TicketEvent.ticket_id.in_(in_period))
@@ -72,6 +71,7 @@ def journeys(scope: Scope, now: datetime) -> Journeys:
     current = {line_id: (int(n), float(total or 0)) for line_id, n, total in scope.rows(
         select(Ticket.line_id, func.count(), func.sum(scope.seconds(last_end, Ticket.line_entered_at)))
         .where(*scope.created()).group_by(Ticket.line_id))}
+    tickets = sum(n for n, _ in current.values())
     lines = scope.session.execute(select(Line.id, Line.slug, Line.name).order_by(Line.position, Line.id)).all()
     per_line = []
     for line_id, slug, name in lines:
@@ -79,27 +79,27 @@ def journeys(scope: Scope, now: datetime) -> Journeys:
         m, rest = current.get(line_id, (0, 0.0))
         if n or m:
             per_line.append(LineTime(slug, name, n + m, round(max(total + rest, 0.0), 3), out, back))
-    return Journeys(tickets, tuple(per_line), _by_transfers(scope, events, tickets), *_development(scope, events))
+    return Journeys(tickets, tuple(per_line), *_routes(scope, events, tickets))
 
 
-def _by_transfers(scope: Scope, events, tickets: int) -> tuple[int, int, int, int]:
-    per_ticket = (events.with_only_columns(TicketEvent.ticket_id, func.count().label("n"))
-                  .where(TicketEvent.kind == "transferred").group_by(TicketEvent.ticket_id)).subquery()
-    bucket = case((per_ticket.c.n >= 3, 3), else_=cast(per_ticket.c.n, Integer))
-    counts = {int(b): int(n) for b, n in scope.rows(select(bucket, func.count()).group_by(bucket))}
-    moved = sum(counts.values())
-    return (tickets - moved, counts.get(1, 0), counts.get(2, 0), counts.get(3, 0))
-
-
-def _development(scope: Scope, events) -> tuple[int, int, int]:
+def _routes(scope: Scope, events, tickets: int) -> tuple[tuple[int, int, int, int], int, int, int]:
+    """One pass over the route events, per ticket then per number of transfers: (tickets by 0/1/2/3+
+    transfers, transfers, went to development, back from development)."""
     dev_slugs = list(scope.session.scalars(select(Line.slug).where(Line.kind == LineKind.DEVELOPMENT)))
     went = or_(TicketEvent.kind == "passed_to_development",
                and_(TicketEvent.kind == "transferred", TicketEvent.to_value.in_(dev_slugs)))
     back = or_(TicketEvent.kind == "subtask_done",
                and_(TicketEvent.kind.in_(CHANGES), TicketEvent.from_value.in_(dev_slugs)))
-    row = scope.session.execute(events.with_only_columns(
-        func.sum(case((TicketEvent.kind == "transferred", 1), else_=0)),
-        func.count(func.distinct(case((went, TicketEvent.ticket_id)))),
-        func.count(func.distinct(case((back, TicketEvent.ticket_id)))))
-        .where(TicketEvent.kind.in_((*CHANGES, "passed_to_development", "subtask_done")))).one()
-    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+    per_ticket = (events.with_only_columns(
+        TicketEvent.ticket_id, func.sum(case((TicketEvent.kind == "transferred", 1), else_=0)).label("n"),
+        func.max(case((went, 1), else_=0)).label("went"), func.max(case((back, 1), else_=0)).label("back"))
+        .where(TicketEvent.kind.in_((*CHANGES, "passed_to_development", "subtask_done")))
+        .group_by(TicketEvent.ticket_id)).subquery()
+    bucket = case((per_ticket.c.n >= 3, 3), else_=cast(per_ticket.c.n, Integer))
+    counts, transfers, went_n, back_n = {}, 0, 0, 0
+    for b, n, total, w, k in scope.rows(select(bucket, func.count(), func.sum(per_ticket.c.n), func.sum(per_ticket.c.went),
+                                               func.sum(per_ticket.c.back)).group_by(bucket)):
+        counts[int(b)] = int(n)
+        transfers, went_n, back_n = transfers + int(total or 0), went_n + int(w or 0), back_n + int(k or 0)
+    moved = counts.get(1, 0) + counts.get(2, 0) + counts.get(3, 0)
+    return (tickets - moved, counts.get(1, 0), counts.get(2, 0), counts.get(3, 0)), transfers, went_n, back_n

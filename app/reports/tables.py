@@ -72,7 +72,7 @@ class Request:
 
 
 def agents_report(r: Request) -> Report:
-    f = figures(r.session, r.start, r.end, zone=r.zone, filters=r.filters)
+    f = figures(r.session, r.start, r.end, zone=r.zone, filters=r.filters, people_only=True)
     rows = tuple((a.name, a.email, a.handled, a.first_response.median_s, a.first_response.p90_s, a.resolution.median_s,
                   a.resolution.p90_s, a.rated, a.share_satisfied, a.ignored, a.overdue, a.flagged_phantom)
                  for a in f.agents)
