@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -62,6 +62,10 @@ class Line(Base):
     # Business hours: {"timezone", "hours": {"mon": ["09:00", "18:00"], …}, "holidays": ["2027-01-01", …]};
     # None means around the clock.
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Automatic answers (app.kb.auto): a new ticket whose best article scores at least the threshold gets it in
+    # its acknowledgement, with a signed "this solved it" link. Off unless the setup file turns it on.
+    auto_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    auto_answer_threshold: Mapped[float] = mapped_column(Float, default=0.75, server_default="0.75")
 
     head: Mapped[Agent | None] = relationship(foreign_keys=[head_id])
     members: Mapped[list[Agent]] = relationship(secondary=line_members, back_populates="lines")
