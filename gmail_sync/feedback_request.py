@@ -42,7 +42,7 @@ from app.feedback.sms import LogGateway, SmsGateway
 from app.models import Channel, Feedback, HelpdeskSetting, OutboxMail, Rating, Status, Ticket, TicketEvent
 from app.workflow import Workflow
 from app.workflow.feedback import REQUESTED
-from gmail_sync.outbound import Draft, SendFailed, _customer_address, deliver, prepare, reply_subject
+from gmail_sync.outbound import Draft, _customer_address, deliver, prepare, reply_subject
 
 log = logging.getLogger(__name__)
 LOOK_BACK = timedelta(days=7)  # done tickets auto-complete after 2 days; a week covers a scheduler outage
@@ -122,8 +122,9 @@ def request(sessions: sessionmaker[Session], clock: Clock, ticket_id: int, links
     if after is not None:
         try:
             after()
-        except SendFailed as exc:  # pending in the outbox: `retry` sends it later
-            log.warning("feedback request for #%s not sent yet: %s", number, exc)
+        except Exception as exc:  # noqa: BLE001 - a mail stays pending in the outbox (`retry` sends it later);
+            # a text or a chat message is at most once. Either way the next ticket is still asked.
+            log.warning("feedback request for #%s (%s) not sent: %s: %s", number, how, type(exc).__name__, exc)
     return Requested(number, how, outbox_id)
 
 
@@ -159,8 +160,8 @@ def retry(sessions: sessionmaker[Session], clock: Clock, mailer: Callable[[str],
         try:
             _deliver(sessions, clock, outbox_id, mailer, addresses[outbox_id])
             sent += 1
-        except SendFailed as exc:
-            log.warning("feedback mail %s not sent yet: %s", outbox_id, exc)
+        except Exception as exc:  # noqa: BLE001 - still pending: the next run tries again
+            log.warning("feedback mail %s not sent yet: %s: %s", outbox_id, type(exc).__name__, exc)
     return sent
 
 

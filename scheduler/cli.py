@@ -64,7 +64,8 @@ def scheduler_run(interval: float, duration: float | None) -> None:
     except SmtpConfigError as exc:
         raise click.ClickException(f"SMTP_URL: {exc}") from None
     runner = SchedulerRunner(sessions, SystemClock(), interval=interval, watcher=_watcher(sessions) if topic else None,
-                             topic=topic, mailer=mailer, feedback_links=_feedback_links(), sms=_sms())
+                             topic=topic, mailer=mailer, feedback_links=_feedback_links(),
+                             feedback_mailer=_customer_mailer(sessions), sms=_sms())
     stopping = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     runner.start()
@@ -94,6 +95,16 @@ def _feedback_links() -> Any:
         click.echo("PUBLIC_URL is not set: no feedback requests (their links need the address customers reach)")
         return None
     return FeedbackLinks(settings.secret_key, SystemClock(), base_url=settings.public_url)
+
+
+def _customer_mailer(sessions: Any) -> Any:
+    """Mail to customers goes into their Gmail thread: a Gmail client per mailbox (never SMTP_URL's server)."""
+    from app.cli_support import load_settings
+    from gmail_sync.wiring import connector
+
+    settings = load_settings()
+    connect = connector(sessions, settings.gmail_api_endpoint, settings.gmail_quota_units_per_s)
+    return lambda address: connect(address).service
 
 
 def _sms() -> Any:

@@ -16,7 +16,8 @@ Jobs (reconciled on start with `replace_existing`, so a restart never doubles th
     (adds and replaces them, removes those no longer wanted), so a `setup apply` takes effect without a
     restart. Every mail is keyed, so two processes running the same cron job send it once.
 - Only when feedback links can be made (`feedback_links`: PUBLIC_URL is set): "feedback-requests", every
-  `notify_interval` seconds, asks the customers of newly done tickets (`gmail_sync.feedback_request`).
+  `notify_interval` seconds, asks the customers of newly done tickets (`gmail_sync.feedback_request`) — by
+  mail through `feedback_mailer`, always Gmail (the ticket's own thread), whatever SMTP_URL says.
 
 Errors in a job are logged and the job runs again at its next tick: a database hiccup does not kill the
 scheduler, and because timers are rows nothing is lost meanwhile.
@@ -91,7 +92,8 @@ class SchedulerRunner:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, *, interval: float = 1.0,
                  owner: str | None = None, watcher: WatchRenewer | None = None, topic: str | None = None,
                  rng: random.Random | None = None, mailer: Mailer | None = None,
-                 notify_interval: float = 30.0, feedback_links: Any = None, sms: Any = None) -> None:
+                 notify_interval: float = 30.0, feedback_links: Any = None, feedback_mailer: Mailer | None = None,
+                 sms: Any = None) -> None:
         self.sessions = sessions
         self.clock = clock
         self.interval = interval
@@ -99,7 +101,7 @@ class SchedulerRunner:
         self.watcher, self.topic = watcher, topic
         self.rng = rng or random.Random()
         self.mailer, self.notify_interval = mailer, notify_interval
-        self.feedback_links, self.sms = feedback_links, sms
+        self.feedback_links, self.feedback_mailer, self.sms = feedback_links, feedback_mailer, sms
         self.fired: list[Firing] = []
         self._scheduler = BackgroundScheduler(timezone="UTC")
 
@@ -170,7 +172,7 @@ class SchedulerRunner:
         from gmail_sync.feedback_request import send_due
 
         try:
-            done = send_due(self.sessions, self.clock, self.feedback_links, mailer=self.mailer, sms=self.sms)
+            done = send_due(self.sessions, self.clock, self.feedback_links, mailer=self.feedback_mailer, sms=self.sms)
         except Exception:  # the next tick tries again: the tickets are still due
             log.exception("feedback requests failed")
             return []

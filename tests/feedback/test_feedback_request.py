@@ -161,7 +161,7 @@ def test_another_channel_uses_its_registered_requester(Session, clock, desk, lin
 def test_the_scheduler_job_sends_the_requests(Session, clock, gmail, desk, links, mailer):
     from scheduler.runner import SchedulerRunner
 
-    runner = SchedulerRunner(Session, clock, mailer=mailer, feedback_links=links)
+    runner = SchedulerRunner(Session, clock, mailer=None, feedback_links=links, feedback_mailer=mailer)
     assert "feedback-requests" in {spec.id for spec in runner.jobs()}
     assert "feedback-requests" not in {spec.id for spec in SchedulerRunner(Session, clock, mailer=mailer).jobs()}
     number = mail_in(Session, clock, gmail)
