@@ -26,6 +26,8 @@ class Settings:
     instance_dir: Path
     gmail_api_endpoint: str | None = None
     gmail_quota_units_per_s: float | None = 250.0
+    # How long a sync process's lease on a mailbox lasts unrenewed (gmail_sync/lease.py): the take-over delay.
+    sync_lease_s: float = 60.0
     # Gmail push (Pub/Sub): when an audience is set, every push must carry a Google-signed ID token for it,
     # from one of the allowed service accounts.
     push_audience: str | None = None
@@ -60,6 +62,7 @@ class Settings:
             instance_dir=instance,
             gmail_api_endpoint=env.get("GMAIL_API_ENDPOINT") or None,
             gmail_quota_units_per_s=_quota(env.get("GMAIL_QUOTA_UNITS_PER_S", "250")),
+            sync_lease_s=_lease_seconds(env.get("SYNC_LEASE_SECONDS", "60")),
             push_audience=env.get("PUSH_AUDIENCE") or None,
             push_service_accounts=frozenset(
                 a.strip().lower() for a in env.get("PUSH_SERVICE_ACCOUNTS", "").split(",") if a.strip()),
@@ -89,6 +92,16 @@ def _quota(text: str) -> float | None:
     if units < 0:
         raise ConfigError("GMAIL_QUOTA_UNITS_PER_S cannot be negative")
     return units or None  # 0: no limiter
+
+
+def _lease_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ConfigError(f"SYNC_LEASE_SECONDS must be a number of seconds, got {text!r}") from None
+    if not 0.5 <= seconds <= 3600:
+        raise ConfigError(f"SYNC_LEASE_SECONDS must be between 0.5 and 3600 seconds, got {text!r}")
+    return seconds
 
 
 def normalise_database_url(url: str) -> str:

@@ -48,9 +48,12 @@ def gmail_push() -> Response:
     except InvalidPush as exc:
         return _problem(400, "Invalid push", str(exc))
     rt = runtime()
-    service = sync_service(rt.sessions, rt.clock, settings.gmail_api_endpoint, settings.gmail_quota_units_per_s)
+    service = sync_service(rt.sessions, rt.clock, settings.gmail_api_endpoint, settings.gmail_quota_units_per_s,
+                           lease_s=settings.sync_lease_s)
     try:
-        service.sync_once(address)
+        report = service.sync_once(address)
+        if report.skipped:  # a sync process is on this mailbox right now; its next poll reads this change too
+            log.info("gmail push for %s: %s, acknowledged", address, report.skipped)
     except UnknownMailbox:
         log.info("gmail push for %s, which is not a Linedesk mailbox: acknowledged and dropped", address)
     except GmailError as exc:

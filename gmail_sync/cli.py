@@ -5,8 +5,12 @@
 
 The database comes from DATABASE_URL, Gmail from GMAIL_API_ENDPOINT (unset: Google, with the credentials
 stored by `linedesk mailbox connect`), the per-mailbox quota from GMAIL_QUOTA_UNITS_PER_S (default 250; 0 = no
-limiter). A backfill shows a progress bar. Errors are messages and an exit code here, never tracebacks; this is
-the only place in gmail_sync that exits.
+limiter). Any number of these processes may run at once, on any hosts: each mailbox step holds the mailbox's
+lease (gmail_sync/lease.py, SYNC_LEASE_SECONDS, default 60), a mailbox leased by another process is skipped for
+the round, and the loop re-reads the mailboxes every round, from a random starting point.
+
+A backfill shows a progress bar. Errors are messages and an exit code here, never tracebacks; this is the only
+place in gmail_sync that exits.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def sync_command(mode: str, interval: float, address: str | None) -> None:
             return
         while True:
             started = time.monotonic()
-            _round(service, addresses, progress=False)
+            _round(service, service.round_order([address] if address else service.addresses()), progress=False)
             time.sleep(max(0.0, interval - (time.monotonic() - started)))
     except KeyboardInterrupt:
         click.echo("sync stopped")
@@ -58,6 +62,10 @@ def _round(service: Any, addresses: list[str], *, progress: bool) -> int:
         except (GmailError, SyncError) as exc:
             failed += 1
             click.echo(f"{address}: sync failed: {exc}", err=True)
+            continue
+        if report.skipped:
+            if progress:
+                click.echo(f"{address}: skipped, {report.skipped}")
             continue
         if report.fetched or progress:
             outcomes = ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items())) or "nothing new"
@@ -92,4 +100,5 @@ def _service() -> tuple[Any, Any]:
         raise click.ClickException(f"bad setting: {exc}") from None
     engine = make_engine(settings.database_url)
     Session = session_factory(engine)
-    return sync_service(Session, SystemClock(), settings.gmail_api_endpoint, units or None), engine
+    return sync_service(Session, SystemClock(), settings.gmail_api_endpoint, units or None,
+                        lease_s=settings.sync_lease_s), engine

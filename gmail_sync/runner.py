@@ -30,6 +30,12 @@ resumes where it stopped:
 
 `SyncService` runs the runners of all mailboxes (poll loop) and holds each mailbox's quota limiter;
 `handle_push` decodes a Pub/Sub push body into the address to sync.
+
+Several sync processes: `SyncService` takes the mailbox's lease (gmail_sync/lease.py) before a step and
+releases it after; a mailbox leased by another live process is skipped (`SyncReport.skipped`). Every writing
+transaction of the step renews the lease as a fence (`MailboxRunner.fence`): a process that lost its lease
+rolls back instead of committing. A process that dies holds its lease until it expires (SYNC_LEASE_SECONDS,
+default 60), then the next process to reach the mailbox takes it over.
 """
 
 from __future__ import annotations
@@ -38,12 +44,14 @@ import base64
 import binascii
 import json
 import logging
+import random
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock, as_utc
@@ -52,6 +60,7 @@ from app.models import Channel, Mailbox, Message
 from app.models.mail import MailboxSync
 from app.workflow import Inbound, Outcome, Sent, Workflow
 from gmail_sync.client import FetchedMessage, GmailApi, GmailError, HistoryExpired
+from gmail_sync.lease import LeaseLost, Leases
 from gmail_sync.noise import OWN, classify
 from gmail_sync.parse import ParsedMail, parse_mail
 from gmail_sync.pipeline import Parser, staged
@@ -60,6 +69,7 @@ log = logging.getLogger(__name__)
 
 BACKFILL, INCREMENTAL, RESYNC = "backfill", "incremental", "resync"
 IGNORED_LABELS = frozenset({"SPAM", "TRASH", "DRAFT"})
+CONFLICT_TRIES = 3  # steps of one mailbox whose write lost a race with another sync process
 _REPORTED = {"no_ticket": "own_no_ticket", "outbound": "outbound"}  # our own mail outside any ticket: never a ticket
 Progress = Callable[[int, int], None]  # (messages done, messages to do)
 MessageHook = Callable[[FetchedMessage], None]
@@ -103,6 +113,7 @@ class SyncReport:
     fetched: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     new_tickets: list[int] = field(default_factory=list)
+    skipped: str | None = None  # why the mailbox was not synced this time (leased by another process)
 
     def count(self, outcome: str) -> None:
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
@@ -120,7 +131,7 @@ class MailboxRunner:
 
     def __init__(self, Session: sessionmaker[Session], api: GmailApi, address: str, clock: Clock,
                  options: SyncOptions | None = None, *, progress: Progress | None = None,
-                 on_message: MessageHook | None = None) -> None:
+                 on_message: MessageHook | None = None, fence: Callable[[Session], None] | None = None) -> None:
         self.Session = Session
         self.api = api
         self.address = address
@@ -128,6 +139,7 @@ class MailboxRunner:
         self.options = options or SyncOptions()
         self.progress = progress
         self.on_message = on_message  # called for each message inside its transaction (an observer)
+        self.fence = fence  # called inside every writing transaction: raises (rolls it back) if we lost the mailbox
 
     # ----- the state machine -----------------------------------------------------------------------------
     def sync_once(self) -> SyncReport:
@@ -190,6 +202,7 @@ class MailboxRunner:
         if cursor.state == RESYNC:  # a backfill acknowledges nothing: see SyncOptions.acknowledge
             self._acknowledge(new_tickets)
         with transaction(self.Session) as session:
+            self._fenced(session)
             row = self.state_row(session)
             row.state, row.backfill_after, row.last_synced_at = INCREMENTAL, None, self.clock.now()
 
@@ -228,6 +241,7 @@ class MailboxRunner:
         parsed_pairs = list(zip(fetched, mails, strict=True))
         new_tickets: list[int] = []
         with transaction(self.Session) as session:
+            self._fenced(session)
             workflow = Workflow(session, self.clock, via="sync")
             mailbox = self._mailbox(session)
             sorted_out = [self._sort(mailbox, message, mail) for message, mail in parsed_pairs]
@@ -320,6 +334,10 @@ class MailboxRunner:
         row = self.state_row(session)
         return _Cursor(row.state, row.history_id, as_utc(row.backfill_after))
 
+    def _fenced(self, session: Session) -> None:
+        if self.fence is not None:
+            self.fence(session)
+
     def _tell(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(done, total)
@@ -360,12 +378,15 @@ class SyncService:
     limiter's adaptation is per mailbox); one thread drives them all (httplib2 is not thread-safe)."""
 
     def __init__(self, Session: sessionmaker[Session], clock: Clock, *,
-                 connect: Callable[[str], GmailApi], options: SyncOptions | None = None) -> None:
+                 connect: Callable[[str], GmailApi], options: SyncOptions | None = None,
+                 leases: Leases | None = None) -> None:
         self.Session = Session
         self.clock = clock
         self.connect = connect
         self.options = options or SyncOptions()
+        self.leases = leases  # None: this process assumes it is the only one syncing (tests, one-off tools)
         self._apis: dict[str, GmailApi] = {}
+        self._rng = random.Random()
 
     def addresses(self) -> list[str]:
         with transaction(self.Session) as session:
@@ -379,10 +400,37 @@ class SyncService:
     def runner(self, address: str, *, progress: Progress | None = None) -> MailboxRunner:
         return MailboxRunner(self.Session, self.api(address), address, self.clock, self.options, progress=progress)
 
+    def round_order(self, addresses: list[str]) -> list[str]:
+        """The mailboxes from a random starting point: processes sharing them out do not all queue on the first."""
+        if self.leases is None or not addresses:
+            return addresses
+        start = self._rng.randrange(len(addresses))
+        return addresses[start:] + addresses[:start]
+
     def sync_once(self, address: str, *, progress: Progress | None = None) -> SyncReport:
-        """One incremental step (or the backfill/resync it needs); errors are recorded on the mailbox, raised."""
+        """One incremental step (or the backfill/resync it needs); errors are recorded on the mailbox, raised.
+        With leases: skipped (`report.skipped`) when another process holds the mailbox's lease."""
+        if self.leases is None:
+            return self._step(address, progress, None)
+        with transaction(self.Session) as session:
+            mailbox = session.scalar(select(Mailbox).where(Mailbox.address == address))
+            if mailbox is None:
+                raise UnknownMailbox(f"no mailbox {address} in the setup")
+            mailbox_id = mailbox.id
+        leases = self.leases
+        if not leases.take(mailbox_id):
+            return SyncReport(address, skipped=f"leased by {leases.holder(mailbox_id) or 'another process'}")
         try:
-            report = self.runner(address, progress=progress).sync_once()
+            return self._step(address, progress, lambda session: leases.renew(session, mailbox_id))
+        except LeaseLost as exc:
+            log.warning("sync %s: %s; its step was rolled back", address, exc)
+            return SyncReport(address, skipped=str(exc))
+        finally:
+            leases.release(mailbox_id)
+
+    def _step(self, address: str, progress: Progress | None, fence: Callable[[Session], None] | None) -> SyncReport:
+        try:
+            report = self._run_with_retries(address, progress, fence)
             if self.options.push_labels:
                 from labels.gmail_labels import push_due
 
@@ -392,11 +440,29 @@ class SyncService:
             self._record_error(address, exc)
             raise
 
+    def _run_with_retries(self, address: str, progress: Progress | None,
+                          fence: Callable[[Session], None] | None) -> SyncReport:
+        """The runner's step, again when a transaction lost a race with another process (two processes syncing
+        different mailboxes both creating the same new customer: a unique violation on PostgreSQL; a deadlock or
+        serialisation failure). Committed chunks stay; the step lists again and fetches only what is missing."""
+        for attempt in range(1, CONFLICT_TRIES + 1):
+            runner = self.runner(address, progress=progress)
+            runner.fence = fence
+            try:
+                return runner.sync_once()
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == CONFLICT_TRIES:
+                    raise SyncError(f"conflicting writes, {attempt} tries: {type(exc.orig).__name__}") from exc
+                log.warning("sync %s: a write conflicted with another process (%s), step again",
+                            address, type(exc.orig).__name__)
+        raise AssertionError("unreachable")
+
     def sync_all(self, *, progress_for: Callable[[str], Progress | None] | None = None
                  ) -> list[SyncReport | Exception]:
-        """Every mailbox once; a failing mailbox does not stop the others (its error is in the result)."""
+        """Every mailbox once; a failing mailbox does not stop the others (its error is in the result), and one
+        leased by another process is skipped (its report's `skipped` says by whom)."""
         results: list[SyncReport | Exception] = []
-        for address in self.addresses():
+        for address in self.round_order(self.addresses()):
             try:
                 results.append(self.sync_once(address, progress=progress_for(address) if progress_for else None))
             except (GmailError, SyncError) as exc:

@@ -7,6 +7,7 @@ or none for the local Gmail — and its own quota limiter.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from app.clock import Clock
 from app.db import transaction
 from app.models import Mailbox
 from gmail_sync.client import CredentialsMissing, GmailApi
+from gmail_sync.lease import DEFAULT_TTL_S, Leases, default_owner
 from gmail_sync.quota import Backoff, Limiter
 from gmail_sync.runner import SyncOptions, SyncService
 
@@ -39,6 +41,11 @@ def connector(Session: sessionmaker[Session], endpoint: str | None, units_per_s:
 
 
 def sync_service(Session: sessionmaker[Session], clock: Clock, endpoint: str | None,  # noqa: N803
-                 units_per_s: float | None, options: SyncOptions | None = None) -> SyncService:
+                 units_per_s: float | None, options: SyncOptions | None = None, *,
+                 lease_s: float = DEFAULT_TTL_S, owner: str | None = None) -> SyncService:
+    """The service every long-running caller uses: mailbox leases on (gmail_sync/lease.py), so any number of
+    sync processes and push handlers can run side by side; `lease_s` is SYNC_LEASE_SECONDS."""
     options = options or SyncOptions(acknowledge=True, push_labels=True)
-    return SyncService(Session, clock, connect=connector(Session, endpoint, units_per_s), options=options)
+    leases = Leases(Session, clock, owner or default_owner(), timedelta(seconds=lease_s))
+    return SyncService(Session, clock, connect=connector(Session, endpoint, units_per_s), options=options,
+                       leases=leases)
