@@ -168,3 +168,22 @@ def test_the_scheduler_job_sends_the_requests(Session, clock, gmail, desk, links
     finish(Session, clock, number)
     assert [(r.number, r.how) for r in runner.request_feedback()] == [(number, "email")]
     assert len(sent_mail(gmail)) == 1
+
+
+def test_a_failed_send_stays_pending_and_the_next_run_sends_it(Session, clock, gmail, desk, links, mailer):
+    from gmail_sync.credentials import build_gmail_service
+
+    number = mail_in(Session, clock, gmail)
+    finish(Session, clock, number)
+    unreachable = lambda address: build_gmail_service("http://127.0.0.1:9/", None, address)  # noqa: E731 - nothing listens
+    [asked] = send_due(Session, clock, links, mailer=unreachable)
+    assert asked.how == "email"
+    with Session() as session:
+        row = session.scalar(select(OutboxMail).where(OutboxMail.kind == "feedback"))
+        assert (row.state, row.attempts) == ("pending", 1) and row.last_error
+    assert sent_mail(gmail) == []
+    assert send_due(Session, clock, links, mailer=mailer) == []  # nothing new to ask; the pending mail goes out
+    [(_raw, mail)] = sent_mail(gmail)
+    assert f"#{number}" in mail.get_body(("plain",)).get_content()
+    with Session() as session:
+        assert session.scalar(select(OutboxMail.state).where(OutboxMail.kind == "feedback")) == "sent"
