@@ -1,7 +1,9 @@
 """`linedesk sync`: run the Gmail sync from the command line, once or as a polling loop.
 
     linedesk sync --once [--mailbox ADDRESS]            one step for every mailbox (or one); exit 1 if any failed
-    linedesk sync --loop [--interval 10] [--mailbox A]  poll forever (the fallback to push); Ctrl-C stops it
+    linedesk sync --loop [--interval 10] [--mailbox A]  poll forever (the fallback to push); Ctrl-C/SIGTERM stops it
+    linedesk sync --watch [--mailbox A]                 start Gmail push now: users.watch to GMAIL_PUSH_TOPIC
+                                                        (the scheduler renews it daily)
 
 The database comes from DATABASE_URL, Gmail from GMAIL_API_ENDPOINT (unset: Google, with the credentials
 stored by `linedesk mailbox connect`), the per-mailbox quota from GMAIL_QUOTA_UNITS_PER_S (default 250; 0 = no
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from typing import Any
 
@@ -28,6 +31,7 @@ from gmail_sync.quota import DEFAULT_UNITS_PER_S
 @click.command("sync", help="Mirror the mailboxes' Gmail into tickets: --once, or --loop every --interval seconds.")
 @click.option("--once", "mode", flag_value="once", default=True, help="One sync step per mailbox, then exit.")
 @click.option("--loop", "mode", flag_value="loop", help="Poll every --interval seconds until stopped.")
+@click.option("--watch", "mode", flag_value="watch", help="Ask Gmail to push changes to GMAIL_PUSH_TOPIC, then exit.")
 @click.option("--interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds between polls.")
 @click.option("--mailbox", "address", default=None, help="Only this mailbox address.")
 def sync_command(mode: str, interval: float, address: str | None) -> None:
@@ -37,10 +41,14 @@ def sync_command(mode: str, interval: float, address: str | None) -> None:
         addresses = [address] if address else service.addresses()
         if not addresses:
             raise click.ClickException("no mailboxes in the setup: add one with `linedesk setup apply`")
+        if mode == "watch":
+            _watch(service, addresses)
+            return
         if mode == "once":
             if _round(service, addresses, progress=True):
                 raise SystemExit(1)
             return
+        signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl-C: the current step rolls back, its lease is freed
         while True:
             started = time.monotonic()
             _round(service, service.round_order([address] if address else service.addresses()), progress=False)
@@ -71,6 +79,23 @@ def _round(service: Any, addresses: list[str], *, progress: bool) -> int:
             outcomes = ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items())) or "nothing new"
             click.echo(f"{address}: {' → '.join(report.states)}: {outcomes}")
     return failed
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _watch(service: Any, addresses: list[str]) -> None:
+    from gmail_sync.client import GmailError
+
+    topic = os.environ.get("GMAIL_PUSH_TOPIC")
+    if not topic:
+        raise click.ClickException("GMAIL_PUSH_TOPIC is not set: projects/PROJECT/topics/TOPIC")
+    for address in addresses:
+        try:
+            click.echo(f"{address}: push to {topic} until {service.watch(address, topic).isoformat()}")
+        except GmailError as exc:
+            raise click.ClickException(f"{address}: watch failed: {exc}") from None
 
 
 class _ProgressBar:
