@@ -86,8 +86,8 @@ def send_due(sessions: sessionmaker[Session], clock: Clock, links: FeedbackLinks
     with sessions() as session:
         ids = due(session, clock, limit)
     done = [request(sessions, clock, ticket_id, links, mailer=mailer, sms=sms) for ticket_id in ids]
-    if mailer is not None:
-        retry(sessions, clock, mailer)
+    if mailer is not None:  # earlier runs' failures; not the mail just tried
+        retry(sessions, clock, mailer, skip={r.outbox_id for r in done if r.outbox_id is not None})
     return done
 
 
@@ -149,14 +149,17 @@ def _deliver(sessions: sessionmaker[Session], clock: Clock, outbox_id: int, mail
     deliver(sessions, clock, outbox_id, gmail=mailer(address))
 
 
-def retry(sessions: sessionmaker[Session], clock: Clock, mailer: Callable[[str], Any]) -> int:
-    """Deliver feedback mail still pending (a send failed earlier); returns how many went out."""
+def retry(sessions: sessionmaker[Session], clock: Clock, mailer: Callable[[str], Any], *,
+          skip: set[int] | None = None) -> int:
+    """Deliver feedback mail still pending (a send failed earlier), except `skip`; returns how many went out."""
     with sessions() as session:
         pending = session.execute(select(OutboxMail.id, OutboxMail.mailbox_id).where(
             OutboxMail.kind == KIND, OutboxMail.state == "pending").order_by(OutboxMail.id)).all()
         addresses = {row.id: session.get(OutboxMail, row.id).mailbox.address for row in pending}  # type: ignore
     sent = 0
     for outbox_id, _mailbox in pending:
+        if skip and outbox_id in skip:
+            continue
         try:
             _deliver(sessions, clock, outbox_id, mailer, addresses[outbox_id])
             sent += 1
