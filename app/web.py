@@ -55,6 +55,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.reports.pages import reports
 
     app.register_blueprint(reports)
+    from app.kb.public import kb
+
+    app.register_blueprint(kb)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 

@@ -10,6 +10,10 @@ when it cannot start one:
   sender gets none — whoever writes ten mails a minute is a machine or does not need telling;
 - the mail itself says `Auto-Submitted: auto-replied` (RFC 3834), so well-behaved responders stay quiet.
 
+On a line that answers automatically (app.kb.auto), the acknowledgement also carries the knowledge-base article
+most likely to answer, with a signed "this solved it" link, and says that a reply reaches a person; the offer is
+recorded on the ticket (Workflow.offer_automatic_answer) in the transaction that prepares the mail.
+
 It goes out through the outbox (`outbound.prepare` + `outbound.deliver`), so a retry never sends it twice. It
 is not recorded as the ticket's first response: that is a person's answer. The sync runner calls
 `acknowledge` after a new ticket.
@@ -44,8 +48,10 @@ class AckResult:
     outbox_id: int | None = None
 
 
-def acknowledge(session_factory: sessionmaker[Session], clock: Clock, ticket_number: int, *, gmail: Any) -> AckResult:
-    """Send the ticket's acknowledgement if it should have one and has not had it."""
+def acknowledge(session_factory: sessionmaker[Session], clock: Clock, ticket_number: int, *, gmail: Any,
+                answer_links: Any = None) -> AckResult:
+    """Send the ticket's acknowledgement if it should have one and has not had it. `answer_links`
+    (app.kb.links.AnswerLinks) signs an automatic answer's links; None: from PUBLIC_URL and SECRET_KEY."""
     with transaction(session_factory) as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == ticket_number))
         if ticket is None:
@@ -57,7 +63,8 @@ def acknowledge(session_factory: sessionmaker[Session], clock: Clock, ticket_num
             refusal = why_not(session, clock, ticket)
             if refusal:
                 return AckResult(False, refusal)
-            existing = prepare(session, clock, ticket, _draft(session, ticket))
+            answer = _automatic_answer(session, clock, ticket, answer_links)
+            existing = prepare(session, clock, ticket, _draft(session, ticket, answer))
         outbox_id = existing.id
     deliver(session_factory, clock, outbox_id, gmail=gmail)
     return AckResult(True, "sent", outbox_id)
@@ -92,7 +99,20 @@ def why_not(session: Session, clock: Clock, ticket: Ticket) -> str | None:
     return None
 
 
-def _draft(session: Session, ticket: Ticket) -> Draft:
+def _automatic_answer(session: Session, clock: Clock, ticket: Ticket, links: Any) -> Any:
+    from app.kb.auto import choose, links_from_env
+    from app.workflow import Workflow
+
+    if not ticket.line.auto_answer:
+        return None
+    answer = choose(session, ticket, links if links is not None else links_from_env(clock))
+    if answer is not None:
+        Workflow(session, clock, via="sync").offer_automatic_answer(ticket, answer.article_id, answer.title,
+                                                                    answer.confidence)
+    return answer
+
+
+def _draft(session: Session, ticket: Ticket, answer: Any = None) -> Draft:
     first = session.scalar(select(Message).where(Message.ticket_id == ticket.id, Message.direction == Direction.IN)
                            .order_by(Message.id).limit(1))
     assert first is not None and first.from_address
@@ -102,6 +122,7 @@ def _draft(session: Session, ticket: Ticket) -> Draft:
         "number": ticket.number, "subject": ticket.subject, "helpdesk": _setting(session, "name", None) or "Support",
         "customer_name": ticket.customer.name if ticket.customer and ticket.customer.name else "",
         "response_time": within(int(seconds)) if seconds else "",
+        "answer": answer,
     }
     text = _environment(False).get_template("ack.txt").render(context)
     html = _environment(True).get_template("ack.html").render(context)

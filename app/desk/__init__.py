@@ -9,7 +9,7 @@ from flask import Blueprint, Flask
 
 desk = Blueprint("desk", __name__, url_prefix="/desk", static_folder="static", static_url_path="/static")
 
-from app.desk import auth, views  # noqa: E402,F401  (register on `desk`)
+from app.desk import auth, kb, views  # noqa: E402,F401  (register on `desk`)
 
 
 def init_app(app: Flask, *, secure_cookies: bool) -> None:

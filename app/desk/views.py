@@ -111,7 +111,10 @@ def ticket(number: int) -> ResponseReturnValue:
         return render_template("desk/refused.html", agent=agent, message=exc.message), exc.status
     touch(db_session(), runtime().clock.now(), panel.ticket_id, agent.id)  # for others' collision notice
     db_session().commit()
-    return render_template("desk/ticket.html", agent=agent, panel=panel, now=runtime().clock.now())
+    from app.kb.suggest import for_ticket  # articles, canned responses and a category likely to fit (app/kb)
+
+    suggested = for_ticket(db_session(), load_ticket(db_session(), number))
+    return render_template("desk/ticket.html", agent=agent, panel=panel, now=runtime().clock.now(), suggested=suggested)
 
 
 @desk.get("/tickets/<int:number>.json")

@@ -6,12 +6,13 @@ Actions raise typed errors from `app.domain.errors`; nothing here knows about HT
 """
 
 from app.workflow.actions import CustomerRef
+from app.workflow.auto_answer import AutoAnswerActions
 from app.workflow.bulk import Outcome, Sent
 from app.workflow.feedback import FeedbackActions
 from app.workflow.intake import Inbound, IntakeResult
 
 
-class Workflow(FeedbackActions):
+class Workflow(FeedbackActions, AutoAnswerActions):
     """All ticket actions; see the modules of this package for each group."""
 
 

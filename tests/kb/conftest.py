@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.kb import service
+from tests.desk.conftest import app, make_ticket, signed_in  # noqa: F401  (fixtures of the web tests)
 from tests.factories import make_desk
 
 
