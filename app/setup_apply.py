@@ -160,6 +160,8 @@ def _line_values(wanted: LineSpec, agents: dict[str, Agent]) -> dict[str, Any]:
         "start_within_s": wanted.start_within_s,
         "assign_strategy": wanted.assign,
         "calendar": wanted.calendar,
+        "auto_answer": wanted.auto_answer,
+        "auto_answer_threshold": wanted.auto_answer_threshold,
         "position": wanted.position,
         "active": True,
     }

@@ -33,7 +33,8 @@ _AGENT = {"email": True, "name": True, "role": False, "on_duty": False, "timezon
 _DIGESTS = ("daily", "weekly")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _LINE = {"slug": True, "name": True, "head": False, "members": False, "claim_within": False,
-         "start_within": False, "kind": False, "assign": False, "calendar": False}
+         "start_within": False, "kind": False, "assign": False, "calendar": False, "auto_answer": False,
+         "auto_answer_threshold": False}
 _CALENDAR = {"timezone": False, "hours": True, "holidays": False}
 _CATEGORY = {"name": True, "urgent": False}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -82,6 +83,9 @@ class LineSpec:
     # Business hours (scheduler.calendar): {"timezone", "hours": {"mon": ["09:00", "18:00"], …}, "holidays"};
     # None: the line's clocks run around the clock.
     calendar: dict[str, Any] | None = None
+    # Automatic answers from the knowledge base in the acknowledgement (app.kb.auto): off unless turned on.
+    auto_answer: bool = False
+    auto_answer_threshold: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -278,7 +282,17 @@ def _read_line(checker: Checker, entry: Entry, position: int) -> LineSpec:
         kind=checker.choice(entry, "kind", LineKind, LineKind.SUPPORT),
         assign=checker.choice(entry, "assign", AssignStrategy, AssignStrategy.RANDOM),
         calendar=_read_calendar(checker, entry),
+        auto_answer=checker.flag(entry, "auto_answer", False),
+        auto_answer_threshold=_read_threshold(checker, entry),
     )
+
+
+def _read_threshold(checker: Checker, entry: Entry) -> float:
+    value = entry.table.get("auto_answer_threshold", 0.75)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        checker.fail(f"{entry.path}.auto_answer_threshold", f"must be a number above 0 and at most 1, got {value!r}")
+        return 0.75
+    return float(value)
 
 
 def _read_calendar(checker: Checker, entry: Entry) -> dict[str, Any] | None:
