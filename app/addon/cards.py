@@ -106,7 +106,7 @@ def notice_card(title: str, text: str) -> dict[str, Any]:
     return card(title, None, [section(None, [paragraph(esc(text))])])
 
 
-def ticket_card(panel: Panel, url: str, zone: ZoneInfo) -> dict[str, Any]:
+def ticket_card(panel: Panel, url: str, zone: ZoneInfo, suggested: Any = None, kb_base: str = "") -> dict[str, Any]:
     n = panel.number
     facts = [paragraph(f"⚠ <b>{esc(o.name)}</b> {'is replying to' if o.replying else 'is viewing'} this ticket")
              for o in panel.others]
@@ -122,6 +122,7 @@ def ticket_card(panel: Panel, url: str, zone: ZoneInfo) -> dict[str, Any]:
     return card(f"#{n} {panel.subject}", f"{panel.status.replace('_', ' ')} · {panel.line}", [
         section("Ticket", facts),
         section("Actions", _action_widgets(panel, url)),
+        section("Suggested", _suggested_widgets(panel, url, suggested, kb_base) if suggested is not None else []),
         _customer_section(panel, url, zone),
         section("Notes", [paragraph(f"<b>{esc(note.author)}</b> {when(note.created_at, zone)}<br>{esc(note.text)}")
                           for note in panel.notes[-LAST_NOTES:]], collapsible=3),
@@ -163,6 +164,24 @@ def _action_widgets(panel: Panel, url: str) -> list[Widget]:
         widgets += [text_input("problem", "The problem, in the customer's words", multiline=True),
                     text_input("resolution", "What was done", multiline=True),
                     buttons(url, ("Done", {"do": "done", "number": n}))]
+    return widgets
+
+
+def _suggested_widgets(panel: Panel, url: str, suggested: Any, kb_base: str) -> list[Widget]:
+    """app.kb.suggest's articles, canned responses and category, each one click: send a link, send the canned
+    response, set the category (through the same actions as the panel's own buttons)."""
+    a, n, widgets = panel.actions, panel.number, []
+    for s in suggested.articles:
+        link = f"{kb_base.rstrip('/')}/kb/{s.lang}/{s.slug}"
+        widgets.append(paragraph(f'📄 <a href="{esc(link)}">{esc(s.title)}</a>'))
+        if a.replies:
+            widgets.append(buttons(url, ("Send link", {"do": "send_article", "number": n, "article": s.id})))
+    if suggested.canned and a.replies:
+        widgets.append(buttons(url, *[(f"Send “{c.title}”"[:60], {"do": "reply", "number": n, "canned": c.id})
+                                      for c in suggested.canned]))
+    if suggested.category and suggested.category != panel.category and suggested.category in a.categories:
+        widgets.append(buttons(url, (f"Set category: {suggested.category}"[:60],
+                                     {"do": "category", "number": n, "category": suggested.category})))
     return widgets
 
 

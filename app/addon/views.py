@@ -91,7 +91,11 @@ def _ticket(event: AddonEvent, agent: Agent, number: int) -> dict[str, Any]:
         return notice_card(f"#{number}", exc.message)
     touch(db_session(), runtime().clock.now(), panel.ticket_id, agent.id)  # for others' collision notice
     db_session().commit()
-    return ticket_card(panel, _action_url(), event.timezone)
+    from app.kb.suggest import for_ticket  # articles, canned responses and a category likely to fit (app/kb)
+
+    suggested = for_ticket(db_session(), load_ticket(db_session(), number))
+    kb_base = runtime().settings.public_url or request.url_root
+    return ticket_card(panel, _action_url(), event.timezone, suggested, kb_base)
 
 
 def ticket_of_message(message_id: str | None, thread_id: str | None) -> int | None:
@@ -136,16 +140,20 @@ def _act(event: AddonEvent, agent: Agent) -> dict[str, Any]:
     if do == "create":
         return _create(event, agent)
     number = _number(event.parameter("number"))
-    if number is None or (do not in ("open", "reply") and do not in OPERATIONS):
+    if number is None or (do not in ("open", "reply", "send_article") and do not in OPERATIONS):
         return after_click(notice_card("Linedesk", "This button is not one Linedesk knows."))
     if do == "open":
         return after_click(_ticket(event, agent, number), push=True)
     if do == "reply":
         return after_click(_ticket(event, agent, number), _reply(event, agent, number))
+    if do == "send_article":
+        return after_click(_ticket(event, agent, number), _send_article(event, agent, number))
     session = db_session()
     wf = Workflow(session, runtime().clock, via=VIA)
     try:
-        notification = perform(wf, agent, load_ticket(session, number), do, event.form)
+        # A suggestion's button carries its value as a parameter (category=…), which wins over the card's inputs.
+        notification = perform(wf, agent, load_ticket(session, number), do,
+                               lambda name: event.parameter(name) or event.form(name))
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -159,10 +167,23 @@ def _reply(event: AddonEvent, agent: Agent, number: int) -> str:
     from app.panel import canned
 
     rt = runtime()
-    chosen = _number(event.form("canned"))
+    chosen = _number(event.parameter("canned") or event.form("canned"))
     try:
         return canned.send(db_session(), rt.sessions, rt.clock, rt.settings.gmail_api_endpoint, agent, number, chosen,
                            via=VIA)
+    except DomainError as exc:
+        db_session().rollback()
+        return f"Not sent: {exc.message}"
+
+
+def _send_article(event: AddonEvent, agent: Agent, number: int) -> str:
+    """Answer the customer with a link to a suggested article (app/kb/replies.py)."""
+    from app.kb.replies import send_article
+
+    rt = runtime()
+    try:
+        return send_article(db_session(), rt.sessions, rt.clock, rt.settings.gmail_api_endpoint, agent, number,
+                            _number(event.parameter("article")), rt.settings.public_url or request.url_root, via=VIA)
     except DomainError as exc:
         db_session().rollback()
         return f"Not sent: {exc.message}"
