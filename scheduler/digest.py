@@ -101,6 +101,10 @@ def compose_digest(session: Session, manager: Agent, period: Period, key: str) -
     numbers = figures(session, period.start, period.end)
     desk = session.get(HelpdeskSetting, "name")
     context = _context(numbers, period, manager, str(desk.value) if desk and desk.value else "Linedesk")
+    from app.kb.service import stale_for  # the manager's own KB articles past their review date
+
+    context["stale_articles"] = [(a.title, a.lang, a.review_at.date().isoformat())
+                                 for a in stale_for(session, manager.id, period.end)]
     subject = f"{context['helpdesk']}: {'daily' if period.kind == 'day' else 'weekly'} digest, {period.title()}"
     return Letter(
         key=key, kind="digest", to_address=manager.email, subject=subject,

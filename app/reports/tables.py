@@ -148,12 +148,19 @@ def rhythms_report(r: Request) -> Report:
         Chart("channels", "Tickets by channel", "bars", tuple((c, float(n)) for c, n in rh.channels))))
 
 
+def auto_answers_report(r: Request) -> Report:
+    from app.reports.auto_answers import auto_answers_report as build  # it imports this module's shapes
+
+    return build(r)
+
+
 REPORTS: dict[str, tuple[str, Callable[[Request], Report]]] = {
     "agents": ("Agents", agents_report),
     "lines": ("Lines, end to end", lines_report),
     "categories": ("Categories and topics", categories_report),
     "targets": ("Targets", targets_report),
     "rhythms": ("Load rhythms", rhythms_report),
+    "auto_answers": ("Automatic answers", auto_answers_report),
 }
 
 
