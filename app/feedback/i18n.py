@@ -33,6 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_yet": "This request is not finished yet, so it cannot be rated now.",
         "stale": "The form has expired. Please open the link from our mail again.",
         "ticket": "Request #{number}",
+        "agent": "You are signed in to Linedesk as an agent: only the customer can answer this request.",
     },
     "ru": {
         "subject": "Как мы справились? Заявка №{number}",
@@ -58,6 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_yet": "Работа по этой заявке ещё не закончена, оценить её пока нельзя.",
         "stale": "Форма устарела. Откройте ссылку из нашего письма ещё раз.",
         "ticket": "Заявка №{number}",
+        "agent": "Вы вошли в Linedesk как сотрудник: ответить на эту заявку может только клиент.",
     },
 }
 LANGUAGES = tuple(TEXTS)

@@ -3,7 +3,8 @@
 Why not store on GET: mail scanners and link previews open links; a GET that rated would let a virus scanner
 say "I did not submit this request" and flag a ticket phantom. So the click opens a page, and one press of
 "Send" (a POST with the session's CSRF token) rates. Every refusal is a page in the customer's language:
-tampered (400), unknown ticket (404), expired (410), already rated or not finished (409).
+tampered (400), unknown ticket (404), expired (410), already rated or not finished (409), and a browser signed in
+to the web panel as an agent (403: the request sits in the support mailbox's SENT, where agents could click it).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def answer(token: str) -> ResponseReturnValue:
     ticket = db_session().get(Ticket, found.ticket_id)
     if ticket is None:
         return _message(lang, "invalid", 404)
+    if session.get("agent_id") is not None:  # the request is in the mailbox's SENT, where agents can click it
+        return _message(lang, "agent", 403, ticket)
     wf = Workflow(db_session(), runtime().clock, via="feedback")
     if wf.feedback_of(ticket) is not None:
         return _message(lang, "used", 409, ticket)

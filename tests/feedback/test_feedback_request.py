@@ -105,6 +105,19 @@ def test_refusals_tampered_expired_no_csrf_and_unfinished(Session, clock, gmail,
     assert headers["Referrer-Policy"] == "no-referrer"
 
 
+def test_a_browser_signed_in_as_an_agent_cannot_rate(Session, clock, gmail, desk, app, links):
+    from tests.desk.conftest import sign_in
+
+    number = mail_in(Session, clock, gmail)
+    finish(Session, clock, number)
+    with Session() as session:
+        ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == number))
+    client = app.test_client()
+    sign_in(client, desk.kristina.id)  # e.g. clicking the link in the support mailbox's SENT
+    page = client.get(path_of(links.url(ticket_id, Rating.SATISFIED)))
+    assert page.status_code == 403 and "only the customer" in page.get_data(as_text=True)
+
+
 def test_agents_managers_and_admins_cannot_rate(Session, clock, gmail, desk, app, links, mailer):
     import pytest
 
