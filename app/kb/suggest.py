@@ -7,8 +7,9 @@ in docs/benchmarks.md):
   the ticket's language (guessed from its letters). Re-ranking those hits by term coverage did not do better.
 - **category**: the team's own earlier tickets — k nearest neighbours (k = 7, votes weighted by similarity) by
   TF-IDF cosine over the stems of subject and first mail of the last 3,000 tickets with a category. Beat the
-  nearest-centroid method on the same set. The model is rebuilt when tickets gained or changed a category
-  (one cheap query checks), and kept per database in this process otherwise.
+  nearest-centroid method on the same set. The model is kept per database in this process and learned again
+  when 25 more tickets have a category (one COUNT checks); learning 3,000 tickets takes ~0.1 s once their
+  words' stems are cached (app.kb.text), and a prediction ~5 ms.
 - **canned responses**: TF-IDF cosine between the ticket and each of its line's canned responses (title weighs
   double); only those that share a word with the ticket.
 - **confidence** of an article for a ticket (0…1, the same on both backends): of the ticket's words that occur in
@@ -33,6 +34,7 @@ from app.models import CannedResponse, Category, Direction, KbArticle, Message, 
 
 ARTICLES, CANNED, CANDIDATES = 3, 3, 10
 TRAINING_TICKETS, NEIGHBOURS = 3000, 7
+RELEARN_EVERY = 25  # past the first 25, the model is learned again each time 25 more tickets have a category
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,12 @@ def predict_category(session: Session, text: str) -> tuple[str | None, float]:
 
 
 def category_model(session: Session) -> CategoryModel | None:
-    stamp = tuple(session.execute(select(func.count(Ticket.id), func.max(Ticket.updated_at))
-                                  .where(Ticket.category_id.is_not(None))).one())
-    if not stamp[0]:
+    count, first = session.execute(select(func.count(Ticket.id), func.min(Ticket.id))
+                                   .where(Ticket.category_id.is_not(None))).one()
+    if not count:
         return None
+    # The oldest categorised ticket tells one desk's tickets from another's in the same database (an emptied one).
+    stamp = (count if count < RELEARN_EVERY else count // RELEARN_EVERY * RELEARN_EVERY, first)
     key = str(session.get_bind().url)
     with _cache_lock:
         cached = _cache.get(key)

@@ -60,8 +60,13 @@ def _stemmer(lang: str):
 def stems(text: str, lang: str) -> list[str]:
     """The stems of the words of `text` that are not stop words, in order (repeats kept)."""
     stop = STOP.get(lang, STOP["en"])
-    kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
-    return _stemmer(lang).stemWords(kept)
+    return [_stem(lang, w) for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(lang: str, word: str) -> str:
+    # Snowball in pure Python is the slow part of indexing and of learning categories; words repeat a lot.
+    return _stemmer(lang).stemWord(word)
 
 
 def stem_line(text: str, lang: str) -> str:
