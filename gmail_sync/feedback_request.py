@@ -85,7 +85,12 @@ def send_due(sessions: sessionmaker[Session], clock: Clock, links: FeedbackLinks
     """Ask every due ticket's customer, then deliver pending feedback mail (earlier failures). One line each."""
     with sessions() as session:
         ids = due(session, clock, limit)
-    done = [request(sessions, clock, ticket_id, links, mailer=mailer, sms=sms) for ticket_id in ids]
+    done = []
+    for ticket_id in ids:
+        try:
+            done.append(request(sessions, clock, ticket_id, links, mailer=mailer, sms=sms))
+        except Exception:  # one ticket's trouble (a broken setting, a lost connection) must not stop the others
+            log.exception("feedback request for ticket id %s failed; it stays due", ticket_id)
     if mailer is not None:  # earlier runs' failures; not the mail just tried
         retry(sessions, clock, mailer, skip={r.outbox_id for r in done if r.outbox_id is not None})
     return done
@@ -97,7 +102,8 @@ def request(sessions: sessionmaker[Session], clock: Clock, ticket_id: int, links
     after: Callable[[], None] | None = None
     with transaction(sessions) as session:
         wf = Workflow(session, clock, via="scheduler")
-        ticket = session.get(Ticket, ticket_id)
+        # The row lock makes two scheduler processes ask once: the second waits, then finds the event.
+        ticket = session.get(Ticket, ticket_id, with_for_update=True)
         if ticket is None:
             raise RuleViolation(f"no ticket {ticket_id}")
         number = ticket.number

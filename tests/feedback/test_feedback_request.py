@@ -200,3 +200,34 @@ def test_a_failed_send_stays_pending_and_the_next_run_sends_it(Session, clock, g
     assert f"#{number}" in mail.get_body(("plain",)).get_content()
     with Session() as session:
         assert session.scalar(select(OutboxMail.state).where(OutboxMail.kind == "feedback")) == "sent"
+
+
+def test_two_schedulers_at_once_ask_once(Session, clock, desk, links):
+    import threading
+
+    from app.directory import line_by_slug
+    from gmail_sync.feedback_request import request
+
+    with Session() as session:
+        customer = Customer(name="Olga", created_at=clock.now(), phones=[CustomerPhone(phone="+79160000000")])
+        ticket = Workflow(session, clock, via="test").create_ticket(None, subject="Call me", line=line_by_slug(
+            session, "l1"), body="by phone")
+        ticket.customer = customer
+        session.commit()
+        number, ticket_id = ticket.number, ticket.id
+    finish(Session, clock, number)
+    gateway, barrier, outcomes = LogGateway(), threading.Barrier(2), []
+
+    def ask() -> None:
+        barrier.wait()
+        outcomes.append(request(Session, clock, ticket_id, links, mailer=None, sms=gateway).how)
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already asked", "sms"] and len(gateway.sent) == 1
+    with Session() as session:
+        assert session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.kind == "feedback_requested")) == 1
