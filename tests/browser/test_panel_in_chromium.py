@@ -142,6 +142,8 @@ def test_claim_transfer_pass_back_and_done_in_chromium(server, browser, shots):
     assert kristina.inner_text("[data-field=line]") == "1st line"
     assert kristina.inner_text("[data-field=assignee]") == "Kristina"
     assert "Restarted nginx" in kristina.inner_text(".notes")
+    # Bob still has the ticket open: the collision notice says so
+    kristina.wait_for_selector("#collision:has-text('Bob is viewing this ticket')")
     kristina.fill("textarea[name=problem]", "The site shows error 502")
     kristina.fill("textarea[name=resolution]", "The server team restarted nginx")
     kristina.click("form[data-action=done] button")
