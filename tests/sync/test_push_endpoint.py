@@ -106,3 +106,20 @@ def test_push_audience_without_accounts_is_a_config_error():
 
     with pytest.raises(ConfigError, match="PUSH_SERVICE_ACCOUNTS"):
         Settings.from_env({"PUSH_AUDIENCE": AUDIENCE})
+
+
+def test_a_push_for_a_mailbox_another_sync_process_holds_is_acknowledged_and_left_to_it(client_for, gmail, Session,
+                                                                                        clock, desk):
+    from datetime import timedelta
+
+    from gmail_sync.lease import Leases
+
+    client = client_for()
+    deliver(gmail, mail("Busy mailbox"))
+    other = Leases(Session, clock, "sync-host:42", timedelta(seconds=60))
+    assert other.take(desk.mailbox.id)
+    assert client.post("/gmail/push", json=push_body()).status_code == 204
+    assert tickets(Session) == []  # the holder's next poll reads it
+    other.release(desk.mailbox.id)
+    assert client.post("/gmail/push", json=push_body()).status_code == 204
+    assert tickets(Session) == ["Busy mailbox"]
