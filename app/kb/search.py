@@ -2,8 +2,9 @@
 
 `search(session, query, lang, limit)` returns the published articles of language `lang` that contain any of the
 query's words (stemmed, stop words dropped), best first:
-- SQLite: `kb_articles_fts MATCH '"w1" OR "w2" …'` over the stems app.kb.service indexed, ranked by bm25 with the
-  title weighing 10, tags 4 and the body 1 (FTS5's bm25 is "lower is better"; the score returned is its negation);
+- SQLite: `kb_articles_fts MATCH 'lang : en AND ("w1" OR "w2" …)'` over the stems app.kb.service indexed
+  (published articles only), ranked by bm25 with the title weighing 10, tags 4, the body 1 and the language 0,
+  and limited inside FTS5 (FTS5's bm25 is "lower is better"; the score returned is its negation);
 - PostgreSQL: `search_vector @@ to_tsquery(cfg, 'w1 | w2 …')` with the article language's configuration
   ('english', 'russian'), ranked by ts_rank with weights title (A) 1.0, tags (B) 0.4, body (C) 0.2, using the
   GIN index.
@@ -51,12 +52,13 @@ def _sqlite(session: Session, query: str, lang: str, limit: int) -> list[Hit]:
     terms = _distinct(stems(query, lang))
     if not terms:
         return []
-    match = " OR ".join(f'"{term}"' for term in terms)  # stems are letters and digits only: nothing to escape
+    # Stems are letters and digits only, and `lang` is one of LANGUAGES: nothing to escape.
+    match = f"lang : {lang} AND (" + " OR ".join(f'"{term}"' for term in terms) + ")"
     rows = session.execute(text(
-        "SELECT a.id, a.slug, a.lang, a.title, a.category, -bm25(kb_articles_fts, 10.0, 4.0, 1.0) AS score "
-        "FROM kb_articles_fts JOIN kb_articles a ON a.id = kb_articles_fts.rowid "
-        "WHERE kb_articles_fts MATCH :match AND a.lang = :lang AND a.published "
-        "ORDER BY score DESC, a.id LIMIT :limit"), {"match": match, "lang": lang, "limit": limit})
+        "SELECT a.id, a.slug, a.lang, a.title, a.category, -f.rank AS score FROM ("
+        "  SELECT rowid, bm25(kb_articles_fts, 10.0, 4.0, 1.0, 0.0) AS rank FROM kb_articles_fts"
+        "  WHERE kb_articles_fts MATCH :match ORDER BY rank, rowid LIMIT :limit"
+        ") f JOIN kb_articles a ON a.id = f.rowid ORDER BY f.rank, a.id"), {"match": match, "limit": limit})
     return [Hit(*row) for row in rows]
 
 

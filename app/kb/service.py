@@ -1,9 +1,9 @@
 """The knowledge base's operations: write, change and remove articles, count readers' votes, list stale ones.
 
-Every change to an article goes through here, because on SQLite its full-text index (`kb_articles_fts`, the
-stems of its title, tags and body: app.kb.text) is kept by this module in the same transaction as the article
-row; PostgreSQL keeps its generated `search_vector` by itself. Any active agent writes and edits articles; the
-article's owner or a manager removes one. The caller commits.
+Every change to an article goes through here, because on SQLite its full-text index (`kb_articles_fts`: the
+stems of its title, tags and body, and its language; published articles only; app.kb.text) is kept by this
+module in the same transaction as the article row; PostgreSQL keeps its generated `search_vector` by itself.
+Any active agent writes and edits articles; the article's owner or a manager removes one. The caller commits.
 """
 
 from __future__ import annotations
@@ -124,8 +124,11 @@ def reindex(session: Session, article: KbArticle) -> None:
     if session.get_bind().dialect.name != "sqlite":
         return  # PostgreSQL: search_vector is a generated column
     _unindex(session, article.id)
-    session.execute(text("INSERT INTO kb_articles_fts (rowid, title, tags, body) VALUES (:id, :title, :tags, :body)"),
-                    {"id": article.id, "title": stem_line(article.title, article.lang),
+    if not article.published:
+        return  # only published articles are searched: a draft is not in the index at all
+    session.execute(text("INSERT INTO kb_articles_fts (rowid, title, tags, body, lang) "
+                         "VALUES (:id, :title, :tags, :body, :lang)"),
+                    {"id": article.id, "title": stem_line(article.title, article.lang), "lang": article.lang,
                      "tags": stem_line(article.tags, article.lang), "body": stem_line(article.body, article.lang)})
 
 
