@@ -24,7 +24,7 @@ from app.addon.event import AddonEvent
 from app.directory import line_by_slug
 from app.domain.errors import DomainError
 from app.google_tokens import TokenRejected
-from app.models import Agent, Line, LineKind, Message, Priority, TicketThread, line_members
+from app.models import Agent, Line, LineKind, Message, Priority, Ticket, TicketThread, line_members
 from app.panel.actions import Choice
 from app.panel.model import load_panel, load_ticket
 from app.panel.operations import OPERATIONS, perform, required
@@ -93,15 +93,13 @@ def _ticket(event: AddonEvent, agent: Agent, number: int) -> dict[str, Any]:
     db_session().commit()
     from app.kb.suggest import for_ticket  # articles, canned responses and a category likely to fit (app/kb)
 
-    suggested = for_ticket(db_session(), load_ticket(db_session(), number))
+    suggested = for_ticket(db_session(), db_session().get_one(Ticket, panel.ticket_id))  # loaded by the panel
     kb_base = runtime().settings.public_url or request.url_root
     return ticket_card(panel, _action_url(), event.timezone, suggested, kb_base)
 
 
 def ticket_of_message(message_id: str | None, thread_id: str | None) -> int | None:
     """The number of the ticket a Gmail message belongs to: by its message id, else by its thread."""
-    from app.models import Ticket
-
     session = db_session()
     if message_id:
         number = session.scalar(select(Ticket.number).join(Message, Message.ticket_id == Ticket.id)

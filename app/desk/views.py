@@ -12,7 +12,7 @@ from app.clock import as_utc
 from app.desk import desk
 from app.desk.auth import agent_from_google, current_agent, dev_sign_in_allowed, sign_in_agents, start_session
 from app.domain.errors import DomainError
-from app.models import Agent
+from app.models import Agent, Ticket
 from app.panel.model import load_panel, load_ticket
 from app.panel.operations import OPERATIONS, perform
 from app.panel.presence import others, touch
@@ -113,7 +113,7 @@ def ticket(number: int) -> ResponseReturnValue:
     db_session().commit()
     from app.kb.suggest import for_ticket  # articles, canned responses and a category likely to fit (app/kb)
 
-    suggested = for_ticket(db_session(), load_ticket(db_session(), number))
+    suggested = for_ticket(db_session(), db_session().get_one(Ticket, panel.ticket_id))  # loaded by the panel
     return render_template("desk/ticket.html", agent=agent, panel=panel, now=runtime().clock.now(), suggested=suggested)
 
 
