@@ -38,6 +38,12 @@ class Refused(Exception):
         self.status, self.message = status, message
 
 
+@reports.app_template_global("may_see_reports")
+def may_see_reports(agent: Agent) -> bool:
+    """For the web panel's top bar: managers and admins, and the heads of lines."""
+    return agent.is_manager or db_session().scalar(select(Line.id).where(Line.head_id == agent.id).limit(1)) is not None
+
+
 @reports.before_request
 def _signed_in_manager_or_head() -> object:
     if request.endpoint == "reports.static":

@@ -55,6 +55,8 @@ def test_a_manager_sees_every_report_with_charts(session, routed, client_of):  #
         assert page.status_code == 200, (name, html[:300])
         assert "<svg" in html and "<script" not in html.split("</head>")[1]
         assert "frame-ancestors" in page.headers["Content-Security-Policy"]
+    assert 'data-testid="reports-link"' in anna.get("/desk/queues").get_data(as_text=True)
+    assert 'data-testid="reports-link"' not in client_of("kristina@coolxost.com").get("/desk/queues").get_data(as_text=True)
     agents = anna.get("/desk/reports/agents", query_string=DAY).get_data(as_text=True)
     assert "Kristina" in agents and "50 %" in agents  # share satisfied
 
