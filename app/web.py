@@ -58,6 +58,9 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     from app.kb.public import kb
 
     app.register_blueprint(kb)
+    from app.channels import channels
+
+    app.register_blueprint(channels)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     return app
 

@@ -92,6 +92,12 @@ def reply(session_factory: sessionmaker[Session], clock: Clock, ticket_number: i
     """Send an agent's answer into the ticket's Gmail thread, once; returns the stored outbound Message."""
     if not text.strip():
         raise RuleViolation("a reply needs some text")
+    from app.channels.service import answers_by_channel, reply as channel_reply
+
+    with transaction(session_factory) as session:
+        by_channel = answers_by_channel(session, ticket_number)
+    if by_channel:  # a Telegram (or other non-mail) conversation: out through its own channel, not by mail
+        return channel_reply(session_factory, clock, ticket_number, text, agent_email, gmail=gmail, via=via)
     with transaction(session_factory) as session:
         wf = Workflow(session, clock, via=via)
         ticket = wf.ticket(ticket_number)

@@ -152,7 +152,17 @@ class MailboxRunner:
         except HistoryExpired:
             self._fill(self._begin_resync(), report)
             self._incremental(report)
+        self._channel_replies()
         return report
+
+    def _channel_replies(self) -> None:
+        """Answers agents wrote in mirrored threads of Telegram (etc.) conversations go out through the channel."""
+        from app.channels.service import pick_up_gmail_replies
+
+        try:
+            pick_up_gmail_replies(self.Session, self.clock)
+        except Exception as exc:  # noqa: BLE001 - a channel being down must not stop the mail sync
+            log.warning("sync %s: channel answers not delivered yet: %s", self.address, exc)
 
     def _start(self) -> _Cursor:
         with transaction(self.Session) as session:
@@ -286,6 +296,8 @@ class MailboxRunner:
         labels = set(message.label_ids)
         if labels & IGNORED_LABELS:
             return "ignored"
+        if mail.headers.get("x-linedesk-mirror"):
+            return "mirrored"  # a channel's message written into Gmail by app/channels/mirror.py: already stored
         noise = classify(mail, own_addresses=[mailbox.address])
         sent_at = mail.date or datetime.fromtimestamp(message.internal_date_ms / 1000, UTC)
         inbound = Inbound(

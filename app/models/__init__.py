@@ -24,6 +24,7 @@ from app.models.enums import (
     Role,
     Status,
 )
+from app.models.channels import ChannelConversation, ChannelMessage
 from app.models.kb import KbArticle
 from app.models.mail import MailboxCredentials, MailboxSync, OutboxMail
 from app.models.mailings import Mailing
@@ -33,6 +34,7 @@ from app.models.tickets import Feedback, Message, Note, Ticket, TicketEvent, Tic
 
 __all__ = [
     "ACTIVE_STATUSES", "Agent", "ApiToken", "AssignStrategy", "CannedResponse", "Category", "Channel", "Counter", "Customer",
+    "ChannelConversation", "ChannelMessage",
     "CustomerEmail", "CustomerPhone", "Direction", "Feedback", "HelpdeskSetting", "KbArticle", "Line", "LineKind",
     "Mailbox", "MailboxCredentials", "Mailing", "MailboxSync", "Message", "Note", "OutboxMail", "Priority", "Rating",
     "Role", "Status", "Ticket", "TicketEvent", "TicketPresence", "TicketThread", "TicketTimer", "line_members",

@@ -2,7 +2,7 @@
 
 The rules, in order, for an inbound message:
 1. A message already stored (same mailbox and provider message id) is not stored again.
-2. A known conversation (provider thread) belongs to its ticket.
+2. A known conversation (provider thread, or a channel's dialogue) belongs to its ticket.
 3. Otherwise, if the mailbox joins customers' messages to their active ticket, a customer with an active
    ticket gets the message on that ticket (from any channel), with the same responsible agent.
 4. Otherwise a new ticket in the mailbox's default line (or the line the channel routed to).
@@ -50,6 +50,7 @@ class Inbound:
     line: Line | None = None  # a routing choice made by the channel (web form: "I am technical")
     visible_text: str | None = None  # the reply without quoted history and signature (mail only)
     parse_problems: list[str] = field(default_factory=list)  # what was wrong with the mail, and how it was read
+    ticket: Ticket | None = None  # the ticket a channel's dialogue feeds (app/channels): rule 2, as a thread is
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ class IntakeActions(RoutingActions):
         ))
 
     def _find_ticket(self, inbound: Inbound, customer: Customer | None) -> tuple[Ticket | None, str]:
+        if inbound.ticket is not None:
+            return inbound.ticket, "joined"
         if inbound.mailbox is not None and inbound.provider_thread_id:
             link = self.session.scalar(select(TicketThread).where(
                 TicketThread.mailbox_id == inbound.mailbox.id,

@@ -1,0 +1,26 @@
+"""Channels beyond email — website form, Telegram, site chat, phone, a generic webhook — all worked from Gmail.
+
+Every channel is one adapter module here: its way in (a blueprint route that reads the request and checks it
+is genuine) and its way out (`send`). Everything shared lives in `service` (ticket through the workflow,
+delivery exactly once per claim), `mirror` (each conversation as a Gmail thread in the support mailbox) and
+`rules` (routing rules from the setup file). `app.web` registers the blueprint with one line.
+"""
+
+from flask import Blueprint
+
+channels = Blueprint("channels", __name__, url_prefix="/channels")
+
+_ADAPTER_MODULES = ("app.channels.telegram", "app.channels.webhook", "app.channels.form")
+
+
+def load_adapters() -> None:
+    """Import every adapter module once: each registers its adapter (and its routes on `channels`)."""
+    import importlib
+
+    for name in _ADAPTER_MODULES:
+        importlib.import_module(name)
+
+
+load_adapters()
+
+__all__ = ["channels", "load_adapters"]
