@@ -22,6 +22,7 @@ is not recorded as the ticket's first response: that is a person's answer. The s
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from app.db import transaction
 from app.models import Direction, HelpdeskSetting, Mailbox, Message, OutboxMail, Ticket
 from gmail_sync.outbound import Draft, deliver, prepare, reply_subject
 
+log = logging.getLogger(__name__)
 DEFAULT_PER_SENDER_PER_HOUR = 3
 RATE_SETTING = "ack_per_sender_per_hour"
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
@@ -105,7 +107,12 @@ def _automatic_answer(session: Session, clock: Clock, ticket: Ticket, links: Any
 
     if not ticket.line.auto_answer:
         return None
-    answer = choose(session, ticket, links if links is not None else links_from_env(clock))
+    try:
+        with session.begin_nested():  # a failing search must not cost the customer the acknowledgement itself
+            answer = choose(session, ticket, links if links is not None else links_from_env(clock))
+    except Exception:
+        log.exception("automatic answer for #%s not chosen; the acknowledgement goes without it", ticket.number)
+        return None
     if answer is not None:
         Workflow(session, clock, via="sync").offer_automatic_answer(ticket, answer.article_id, answer.title,
                                                                     answer.confidence)

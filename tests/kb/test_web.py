@@ -126,3 +126,31 @@ def test_stale_articles_are_flagged_in_the_list(signed_in, clock):
     client, csrf = signed_in("kristina")
     _save(client, csrf, review_at=datetime(2026, 1, 1, tzinfo=timezone.utc).strftime("%Y-%m-%d"))
     assert "review due" in client.get("/desk/kb").get_data(as_text=True)
+
+
+def test_an_article_is_edited_on_the_web_and_only_its_owner_or_a_manager_removes_it(signed_in, app, Session):
+    kristina, csrf = signed_in("kristina")
+    _save(kristina, csrf)
+    with Session() as session:
+        article_id = session.scalar(select(KbArticle.id))
+    lisa, lisa_csrf = signed_in("lisa")
+    assert "Resetting your password" in lisa.get(f"/desk/kb/{article_id}").get_data(as_text=True)
+    edited = _save(lisa, lisa_csrf, id=str(article_id), title="Reset a password", body="Use **Forgot password**.")
+    assert edited.status_code == 303
+    public = app.test_client()
+    assert public.get("/kb/en/reset-a-password").status_code == 200
+    assert public.get("/kb/en/resetting-your-password").status_code == 404
+    refused = lisa.post(f"/desk/kb/{article_id}/delete", data={"csrf_token": lisa_csrf}, follow_redirects=True)
+    assert "only the article" in refused.get_data(as_text=True)
+    kristina.post(f"/desk/kb/{article_id}/delete", data={"csrf_token": csrf})
+    with Session() as session:
+        assert session.scalar(select(KbArticle)) is None
+    assert "Reset a password" not in public.get("/kb/en/search?q=password").get_data(as_text=True)
+
+
+def test_a_draft_is_not_public_nor_found(signed_in, app):
+    client, csrf = signed_in("kristina")
+    _save(client, csrf, published="")
+    public = app.test_client()
+    assert public.get("/kb/en/resetting-your-password").status_code == 404
+    assert "Resetting your password" not in public.get("/kb/en/search?q=password").get_data(as_text=True)

@@ -12,7 +12,7 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import create_app
 from app.config import Settings
@@ -132,3 +132,24 @@ def test_no_article_sure_enough_or_a_line_not_opted_in_gets_the_plain_ack(make_r
 def test_automatic_answers_are_off_by_default(Session, desk):
     with Session() as session:
         assert {line.auto_answer for line in session.scalars(select(Line))} == {False}
+
+
+def test_a_broken_search_costs_the_answer_not_the_acknowledgement(make_runner, gmail, Session, kb_ready, db_url):
+    sqlite = db_url.startswith("sqlite")
+    with Session() as session:  # break the index for real: SQLite's copy is this test's own; PostgreSQL's is restored
+        session.execute(text("DROP TABLE kb_articles_fts" if sqlite else
+                             "ALTER TABLE kb_articles RENAME COLUMN search_vector TO search_vector_broken"))
+        session.commit()
+    try:
+        runner = make_runner(options=SyncOptions(acknowledge=True))
+        runner.sync_once()
+        deliver(gmail, mail("Forgot my password", sender="olga@example.org", message_id="<pw-9@example.org>",
+                            body="I forgot my password for the control panel"))
+        runner.sync_once()
+    finally:
+        if not sqlite:
+            with Session() as session:
+                session.execute(text("ALTER TABLE kb_articles RENAME COLUMN search_vector_broken TO search_vector"))
+                session.commit()
+    [(_, ack)] = sent_messages(gmail)
+    assert "may answer your question" not in ack.get_body(("plain",)).get_content()
