@@ -25,7 +25,7 @@ from app.setup_check import Checker, Entry
 from app.setup_locate import KeyLocator
 
 _TOP = {"helpdesk": True, "mailboxes": False, "agents": False, "lines": False, "categories": False,
-        "first_response": False, "resolution": False}
+        "first_response": False, "resolution": False, "routing": False}
 _HELPDESK = {"name": True, "label_prefix": False, "timezone": False, "phone_region": False}
 _MAILBOX = {"address": True, "default_line": False, "join_active_ticket": False}
 _AGENT = {"email": True, "name": True, "role": False, "on_duty": False, "timezone": False, "digest": False,
@@ -104,6 +104,7 @@ class SetupSpec:
     first_response: dict[str, int] | None = None  # channel -> seconds
     first_response_priority: dict[str, int] | None = None  # priority -> seconds ([first_response.priority])
     resolution: dict[str, int] | None = None  # priority -> seconds
+    routing: tuple[Any, ...] = ()  # [[routing]] rules, tried in order (app/channels/rules.py)
     external_agents: frozenset[str] = field(default_factory=frozenset)  # referenced, defined only in the DB
 
     def settings(self) -> dict[str, Any]:
@@ -116,6 +117,7 @@ class SetupSpec:
             "first_response": self.first_response,
             "first_response_priority": self.first_response_priority,
             "resolution": self.resolution,
+            "routing_rules": [rule.as_setting() for rule in self.routing] or None,
         }
 
 
@@ -185,6 +187,10 @@ def _read(data: dict[str, Any], checker: Checker, known_agents: Mapping[str, Rol
         resolution=_read_targets(checker, data, "resolution", [p.value for p in Priority]),
     )
     spec = replace(spec, lines=tuple(_default_zone(line, spec.helpdesk.timezone) for line in spec.lines))
+    from app.channels.rules import read_rules
+
+    spec = replace(spec, routing=read_rules(checker, data, [line.slug for line in lines],
+                                            [category.name for category in spec.categories]))
     external = _cross_check(checker, spec, known_agents)
     return replace(spec, external_agents=frozenset(external))
 

@@ -6,6 +6,7 @@ In: `POST /channels/webhook/<integration>` with `Authorization: Bearer <the inte
      "conversation": "fb-1001",          # optional: the dialogue's id (default: the sender's id)
      "message_id": "m-77",               # optional: a retry with the same id is stored once
      "text": "My site is down",
+     "to": "sales@coolxost.com",         # optional: the address written to, for the routing rules
      "attachments": [{"filename": "shot.png", "content_type": "image/png", "data": "<base64>"}]}
 
 Each integration is configured by name with its own token and the URL answers go to (`LINEDESK_WEBHOOKS`, JSON:
@@ -116,7 +117,7 @@ def _read(integration: str, body: Any) -> Any:
     return Incoming(adapter=f"webhook:{integration}", conversation=conversation[:200], text=text[:100_000],
                     message_id=_text(body.get("message_id")) or None, name=(sender.get("name") or "")[:200],
                     email=sender.get("email") or None, phone=sender.get("phone") or None, attachments=attachments,
-                    data={"sender": _text(sender["id"])})
+                    address=_text(body.get("to")).lower() or None, data={"sender": _text(sender["id"])})
 
 
 def _attachments(value: Any) -> list[dict[str, Any]]:
