@@ -11,7 +11,9 @@ gives:
 - **automatic answers**: at each threshold, the share of questions answered automatically and the share of those
   answered with the right article;
 - **search latency** over 10,000 articles (the 32 and 9,968 made from their words), p50/p95 of `search()` for
-  every question and short queries, per backend.
+  every question and short queries, per backend;
+- **suggestion latency**: `for_ticket` (articles, canned responses, category) for 100 new tickets, with 3,000
+  earlier categorised tickets and 20 canned responses in the line, after the category model is learned.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from benchmarks.common import Figure
 DATA = Path(__file__).parent / "data" / "kb_labelled.txt"
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 TOTAL_ARTICLES = 10_000
+TICKETS = 3_000  # earlier tickets with a category: what the category model learns from
 
 
 @dataclass(frozen=True)
@@ -187,9 +190,55 @@ def measure(url: str, backend: str, articles: list[Article], total: int) -> list
         figures.append(Figure(f"kb {backend}: search p50 over {total:,} articles", p50, "ms", f"{n} searches"))
         figures.append(Figure(f"kb {backend}: search p95 over {total:,} articles", p95, "ms",
                               f"target ≤ 50 ms; index built in {built:.0f} s"))
+        learn, p50, p95 = suggestion_latency(sessions, articles)
+        figures.append(Figure(f"kb {backend}: suggestions for a ticket p95", p95, "ms",
+                              f"p50 {p50:.1f} ms; {TICKETS:,} earlier tickets, category model learned in {learn:.0f} ms"))
         return figures
     finally:
         engine.dispose()
+
+
+def suggestion_latency(sessions: Any, articles: list[Article]) -> tuple[float, float, float]:
+    """`app.kb.suggest.for_ticket` (three articles, three canned responses, a category) on new tickets, with
+    3,000 earlier categorised tickets and 20 canned responses in the line: (learning ms, p50 ms, p95 ms)."""
+    from sqlalchemy import select
+
+    from app.kb import suggest
+    from app.models import CannedResponse, Category, Channel, Direction, Line, Message, Status, Ticket
+
+    questions = [(q, a.category) for a in articles for q in a.questions]
+    with sessions() as session:
+        line = Line(slug="l1", name="1st line")
+        session.add(line)
+        categories = {name: Category(name=name) for name in sorted({a.category for a in articles})}
+        session.add_all(categories.values())
+        session.add_all(CannedResponse(line=line, title=f"{a.title} ({a.lang})", body=a.body[:400], updated_at=NOW)
+                        for a in articles[:20])
+        session.flush()
+        number = 100_000
+        for n in range(TICKETS + 100):
+            text_, category = questions[n % len(questions)]
+            number += 1
+            ticket = Ticket(number=number, subject=text_[:60], channel=Channel.EMAIL, line_id=line.id,
+                            status=Status.DONE if n < TICKETS else Status.NEW, created_at=NOW, updated_at=NOW,
+                            line_entered_at=NOW, category_id=categories[category].id if n < TICKETS else None)
+            session.add(ticket)
+            session.flush()
+            session.add(Message(ticket_id=ticket.id, direction=Direction.IN, channel=Channel.EMAIL, subject=text_[:60],
+                                body_text=f"Hello,\n{text_}\nThanks", sent_at=NOW, created_at=NOW))
+        session.commit()
+        new = list(session.scalars(select(Ticket).where(Ticket.category_id.is_(None)).order_by(Ticket.id)))
+        suggest._cache.clear()
+        started = time.perf_counter()
+        suggest.category_model(session)
+        learn = (time.perf_counter() - started) * 1000
+        timings = []
+        for ticket in new:
+            started = time.perf_counter()
+            suggest.for_ticket(session, ticket)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return learn, statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
 
 
 def fill_rest(sessions: Any, articles: list[Article], total: int) -> None:
