@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.clock import SystemClock
 from app.directory import line_by_slug
-from app.models import CannedResponse, KbArticle
+from app.models import CannedResponse, KbArticle, Mailbox
 from app.workflow import CustomerRef, Workflow
 from tests.browser.test_panel_in_chromium import _sign_in, browser, server  # noqa: F401  (fixtures)
 
@@ -91,11 +91,12 @@ def test_an_article_written_by_an_agent_is_public_searchable_and_suggested(serve
                                    updated_at=SystemClock().now()))
         ticket = Workflow(session, SystemClock(), via="sync").create_ticket(
             None, subject="Забыл пароль", line=l1, body="Не могу войти, забыл пароль от панели",
-            customer=CustomerRef("Ольга", "olga@example.com"))
+            customer=CustomerRef("Ольга", "olga@example.com"), mailbox=session.scalar(select(Mailbox)))
         session.commit()
         number = ticket.number
     kristina.goto(f"{base}/desk/tickets/{number}")
     suggested = kristina.locator("[data-testid=suggested]")
     assert "Как сменить пароль" in suggested.locator("[data-testid=suggested-article]").first.inner_text()
     assert "Сброс пароля" in suggested.locator("[data-testid=suggested-canned]").first.inner_text()
+    assert suggested.locator("form[data-action=send_article] button").first.is_visible()  # one click sends the link
     suggested.screenshot(path=str(shots / "ticket-suggestions.png"))
