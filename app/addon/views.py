@@ -93,7 +93,8 @@ def _ticket(event: AddonEvent, agent: Agent, number: int) -> dict[str, Any]:
     db_session().commit()
     from app.kb.suggest import for_ticket  # articles, canned responses and a category likely to fit (app/kb)
 
-    suggested = for_ticket(db_session(), db_session().get_one(Ticket, panel.ticket_id))  # loaded by the panel
+    suggested = for_ticket(db_session(), db_session().get_one(Ticket, panel.ticket_id),
+                           runtime().clock.now())  # loaded by the panel
     kb_base = runtime().settings.public_url or request.url_root
     return ticket_card(panel, _action_url(), event.timezone, suggested, kb_base)
 

@@ -113,7 +113,8 @@ def ticket(number: int) -> ResponseReturnValue:
     db_session().commit()
     from app.kb.suggest import for_ticket  # articles, canned responses and a category likely to fit (app/kb)
 
-    suggested = for_ticket(db_session(), db_session().get_one(Ticket, panel.ticket_id))  # loaded by the panel
+    suggested = for_ticket(db_session(), db_session().get_one(Ticket, panel.ticket_id),
+                           runtime().clock.now())  # loaded by the panel
     return render_template("desk/ticket.html", agent=agent, panel=panel, now=runtime().clock.now(), suggested=suggested)
 
 

@@ -1,15 +1,16 @@
 """What probably answers a ticket: three articles, three canned responses and a category, for the agent's panel;
 and how sure the best article is, for an automatic answer.
 
-The methods were chosen by `benchmarks/kb.py` on the labelled set in benchmarks/data/kb_labelled.json (figures
+The methods were chosen by `benchmarks/kb.py` on the labelled set in benchmarks/data/kb_labelled.txt (figures
 in docs/benchmarks.md):
 - **articles**: the database's own full-text ranking (`app.kb.search`) of the ticket's subject and first mail in
-  the ticket's language (guessed from its letters). Re-ranking those hits by term coverage did not do better.
+  the ticket's language (guessed from its letters). Re-ranking those hits by coverage did no better at 3; the
+  automatic answer does use it (`best_answer`), which puts the right article first as often on both backends.
 - **category**: the team's own earlier tickets — k nearest neighbours (k = 7, votes weighted by similarity) by
   TF-IDF cosine over the stems of subject and first mail of the last 3,000 tickets with a category. Beat the
-  nearest-centroid method on the same set. The model is kept per database in this process and learned again
-  when 25 more tickets have a category (one COUNT checks); learning 3,000 tickets takes ~0.1 s once their
-  words' stems are cached (app.kb.text), and a prediction ~5 ms.
+  nearest-centroid method on the same set. The model is kept per engine in this process and learned again when
+  25 more tickets have a category (one COUNT checks, at most once a minute for the panels); learning 3,000
+  tickets takes ~0.1 s once their words' stems are cached (app.kb.text), and a prediction ~5 ms.
 - **canned responses**: TF-IDF cosine between the ticket and each of its line's canned responses (title weighs
   double); only those that share a word with the ticket.
 - **confidence** of an article for a ticket (0…1, the same on both backends): of the ticket's words that occur in
@@ -22,8 +23,11 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,6 +39,7 @@ from app.models import CannedResponse, Category, Direction, KbArticle, Message, 
 ARTICLES, CANNED, CANDIDATES = 3, 3, 10
 TRAINING_TICKETS, NEIGHBOURS = 3000, 7
 RELEARN_EVERY = 25  # past the first 25, the model is learned again each time 25 more tickets have a category
+CHECK_EVERY = timedelta(minutes=1)  # how often the panels ask whether that has happened
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,10 @@ def ticket_text(session: Session, ticket: Ticket) -> str:
     return f"{ticket.subject}\n{(body or '')[:4000]}"
 
 
-def for_ticket(session: Session, ticket: Ticket) -> Suggestions:
+def for_ticket(session: Session, ticket: Ticket, now: datetime | None = None) -> Suggestions:
+    """`now`: the injected clock's time, so the category model's freshness is checked at most every CHECK_EVERY."""
     text = ticket_text(session, ticket)
-    category, score = predict_category(session, text)
+    category, score = predict_category(session, text, now)
     return Suggestions(articles(session, text), canned_for(session, ticket.line_id, text), category, score)
 
 
@@ -151,30 +157,43 @@ def train(examples: list[tuple[str, str]]) -> CategoryModel:
     return CategoryModel(idf, [(_vector(c, idf), name) for c, name in counted if c])
 
 
-_cache: dict[str, tuple[tuple, CategoryModel]] = {}
+@dataclass
+class _Learned:
+    stamp: tuple | None
+    model: CategoryModel | None
+    checked_at: datetime | None
+
+
+# Per engine (one per process in production, one per app in tests), dropped with it.
+_cache: weakref.WeakKeyDictionary[Any, _Learned] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
-def predict_category(session: Session, text: str) -> tuple[str | None, float]:
-    model = category_model(session)
+def predict_category(session: Session, text: str, now: datetime | None = None) -> tuple[str | None, float]:
+    model = category_model(session, now)
     return model.predict(text) if model is not None else (None, 0.0)
 
 
-def category_model(session: Session) -> CategoryModel | None:
+def category_model(session: Session, now: datetime | None = None) -> CategoryModel | None:
+    """The model learned from the desk's categorised tickets. With `now` (the injected clock's), whether it is
+    still fresh is asked of the database at most every CHECK_EVERY: the COUNT over every categorised ticket costs
+    ~9 ms at 100,000 tickets, too much for every panel (docs/benchmarks.md, issue 7)."""
+    engine = session.get_bind()
+    with _cache_lock:
+        cached = _cache.get(engine)
+    if cached is not None and now is not None and cached.checked_at is not None \
+            and timedelta(0) <= now - cached.checked_at < CHECK_EVERY:
+        return cached.model
     count, first = session.execute(select(func.count(Ticket.id), func.min(Ticket.id))
                                    .where(Ticket.category_id.is_not(None))).one()
-    if not count:
-        return None
     # The oldest categorised ticket tells one desk's tickets from another's in the same database (an emptied one).
-    stamp = (count if count < RELEARN_EVERY else count // RELEARN_EVERY * RELEARN_EVERY, first)
-    key = str(session.get_bind().url)
+    stamp = (count if count < RELEARN_EVERY else count // RELEARN_EVERY * RELEARN_EVERY, first) if count else None
+    if cached is not None and cached.stamp == stamp:
+        model = cached.model
+    else:
+        model = train(_training_examples(session)) if count else None
     with _cache_lock:
-        cached = _cache.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-    model = train(_training_examples(session))
-    with _cache_lock:
-        _cache[key] = (stamp, model)
+        _cache[engine] = _Learned(stamp, model, now)
     return model
 
 
