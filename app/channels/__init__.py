@@ -8,9 +8,9 @@ delivery exactly once per claim), `mirror` (each conversation as a Gmail thread 
 
 from flask import Blueprint
 
-channels = Blueprint("channels", __name__, url_prefix="/channels")
+channels = Blueprint("channels", __name__, url_prefix="/channels", static_folder="static", static_url_path="/static")
 
-_ADAPTER_MODULES = ("app.channels.telegram", "app.channels.webhook", "app.channels.form")
+_ADAPTER_MODULES = ("app.channels.telegram", "app.channels.webhook", "app.channels.form", "app.channels.chat")
 
 
 def load_adapters() -> None:

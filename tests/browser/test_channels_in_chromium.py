@@ -124,3 +124,73 @@ def test_the_embedded_form_in_chromium(server, browser, shots, company_site, gma
     bob.wait_for_url(f"**/desk/tickets/{number}")
     assert "Traceroute to my server stops at hop 2 <since 9:00>" in bob.inner_text("body")
     bob.screenshot(path=str(shots / "form-ticket-in-panel.png"), full_page=True)
+
+
+@pytest.fixture
+def chat_site(server):
+    """Another origin: a company page carrying the chat widget's one script tag."""
+    base, _ = server
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = (f'<!doctype html><title>CoolXost</title><h1>CoolXost hosting</h1>'
+                    f'<script src="{base}/channels/chat/widget.js" async></script>').encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_site_chat_with_a_visitor_page_and_an_agent_page_in_chromium(server, browser, shots, chat_site, gmail):  # noqa: F811
+    base, sessions = server
+    kristina = _sign_in(browser, base, "Kristina", viewport={"width": 1280, "height": 900})
+    visitor = browser.new_context(viewport={"width": 800, "height": 700}).new_page()
+    visitor.set_default_timeout(15_000)
+    visitor.goto(chat_site)
+    visitor.click("[data-ld=open]")
+    visitor.fill("[data-ld=email]", "ivan@example.com")
+    visitor.fill("[data-ld=text]", "Hello! My mailbox is full <again>")
+    visitor.click("[data-ld=send]")
+    visitor.locator("[data-ld=message][data-from=visitor]").first.wait_for()
+
+    # The first line sees the new dialogue at once (the queue polls), opens it from the ticket page.
+    row = kristina.locator("li.row").first
+    row.wait_for(state="visible")
+    number = int(row.get_attribute("data-number"))
+    row.locator("a").click()
+    kristina.wait_for_url(f"**/desk/tickets/{number}")
+    kristina.click("[data-testid=open-conversation]")
+    kristina.wait_for_url(f"**/desk/conversation/{number}")
+    assert "Hello! My mailbox is full <again>" in kristina.inner_text("#dialogue")
+    kristina.fill("#answer-text", "Hi Ivan, I have doubled your quota.")
+    kristina.click("[data-testid=send-answer]")
+    kristina.wait_for_selector("text=Answer sent")
+
+    reply = visitor.locator("[data-ld=message][data-from=agent]")
+    reply.wait_for()  # arrived by long-poll
+    assert reply.inner_text() == "Kristina: Hi Ivan, I have doubled your quota."
+    visitor.fill("[data-ld=text]", "Thanks! Also, can you move my domain to you?")
+    visitor.click("[data-ld=send]")
+    kristina.locator("#dialogue li[data-from=customer] >> text=move my domain").wait_for()  # no reload
+    visitor.screenshot(path=str(shots / "chat-visitor.png"))
+    kristina.screenshot(path=str(shots / "chat-agent.png"), full_page=True)
+
+    # Part of the dialogue becomes a ticket in the email channel.
+    kristina.locator("#dialogue li[data-from=customer]").last.locator("input[type=checkbox]").check()
+    kristina.click("[data-testid=split]")
+    kristina.wait_for_url("**/desk/tickets/*")
+    new = int(kristina.url.rsplit("/", 1)[1])
+    assert new != number
+    with sessions() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == new))
+        assert ticket.channel is Channel.EMAIL and ticket.customer.emails[0].email == "ivan@example.com"
+    assert len({m["threadId"] for m in gmail_messages(gmail) if m["mail"]["X-Linedesk-Mirror"] == "chat"}) == 1
