@@ -10,7 +10,8 @@ from flask import Blueprint
 
 channels = Blueprint("channels", __name__, url_prefix="/channels", static_folder="static", static_url_path="/static")
 
-_ADAPTER_MODULES = ("app.channels.telegram", "app.channels.webhook", "app.channels.form", "app.channels.chat")
+_ADAPTER_MODULES = ("app.channels.telegram", "app.channels.webhook", "app.channels.form", "app.channels.chat",
+                    "app.channels.phone")
 
 
 def load_adapters() -> None:

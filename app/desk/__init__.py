@@ -10,7 +10,7 @@ from flask import Blueprint, Flask
 desk = Blueprint("desk", __name__, url_prefix="/desk", static_folder="static", static_url_path="/static")
 
 from app.desk import auth, kb, views  # noqa: E402,F401  (register on `desk`)
-import app.channels.desk_chat  # noqa: E402,F401  (the conversation page of channel tickets, on `desk`)
+import app.channels.desk_chat, app.channels.phone  # noqa: E402,E401,F401  (channel tickets' pages, on `desk`)
 
 
 def init_app(app: Flask, *, secure_cookies: bool) -> None:
