@@ -11,7 +11,7 @@ from benchmarks.common import machine_description
 
 # In issue order: each entry is a module of this package with run(args) -> list[Figure].
 BENCHMARKS = ["claims", "emulator_throughput", "mail_quality", "sync_ingest", "import_mbox", "scheduler_rules", "digest",
-              "labels_calls", "panel", "reports", "kb"]
+              "labels_calls", "panel", "reports", "kb", "scale"]
 
 
 def main(argv: list[str] | None = None) -> int:

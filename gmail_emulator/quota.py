@@ -68,6 +68,8 @@ class Stats:
             self.units: Counter[str] = Counter()
             self.rejected: Counter[str] = Counter()
             self.faults: Counter[str] = Counter()
+            self.units_by_user: Counter[str] = Counter()  # per mailbox: is each one near its own quota?
+            self.rejected_by_user: Counter[str] = Counter()
             self.batches = 0
             self.pushes: Counter[str] = Counter()
 
@@ -85,6 +87,7 @@ class Stats:
                 "calls": dict(self.calls), "units": dict(self.units), "rejected": dict(self.rejected),
                 "faults": dict(self.faults), "pushes": dict(self.pushes), "batches": self.batches,
                 "total_calls": sum(self.calls.values()), "total_units": sum(self.units.values()),
+                "units_by_user": dict(self.units_by_user), "rejected_by_user": dict(self.rejected_by_user),
             }
 
 
@@ -117,10 +120,12 @@ class QuotaGate:
                 if tokens < cost:
                     self._buckets[user] = (tokens, now)
                     self.stats.add("rejected", method_id)
+                    self.stats.add("rejected_by_user", user)
                     raise rate_limited(self.config.quota_error_code)
                 self._buckets[user] = (tokens - cost, now)
         self.stats.add("calls", method_id)
         self.stats.add("units", method_id, cost)
+        self.stats.add("units_by_user", user, cost)
 
     @contextmanager
     def slot(self, user: str) -> Iterator[None]:
