@@ -222,3 +222,28 @@ def deliver_to(service, raw: bytes) -> None:
 
     body = {"raw": base64.urlsafe_b64encode(raw).decode(), "labelIds": ["INBOX", "UNREAD"]}
     service.users().messages().import_(userId="me", body=body).execute()
+
+
+def test_sync_watch_starts_push_for_every_mailbox_and_refuses_without_a_topic(db_url, desk, gmail, Session):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    env = {"DATABASE_URL": db_url, "GMAIL_API_ENDPOINT": gmail.url, "GMAIL_QUOTA_UNITS_PER_S": "0",
+           "GMAIL_PUSH_TOPIC": ""}
+    refused = CliRunner().invoke(main, ["sync", "--watch"], env=env)
+    assert refused.exit_code == 1 and "GMAIL_PUSH_TOPIC is not set" in refused.output
+    env["GMAIL_PUSH_TOPIC"] = "projects/p/topics/gmail-push"
+    result = CliRunner().invoke(main, ["sync", "--watch"], env=env)
+    assert result.exit_code == 0 and f"{SUPPORT}: push to projects/p/topics/gmail-push until" in result.output
+    with transaction(Session) as session:
+        assert session.get(MailboxSync, desk.mailbox.id).watch_expires_at is not None
+
+
+def test_a_bad_lease_setting_stops_the_sync_command_with_its_name(db_url, desk):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    result = CliRunner().invoke(main, ["sync", "--once"], env={"DATABASE_URL": db_url, "SYNC_LEASE_SECONDS": "0"})
+    assert result.exit_code == 1 and "bad setting: SYNC_LEASE_SECONDS" in result.output
