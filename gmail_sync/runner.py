@@ -172,6 +172,7 @@ class MailboxRunner:
         start = str(self.api.profile()["historyId"])  # before listing: nothing in between is missed
         after = self.clock.now() - timedelta(days=self.options.backfill_days)
         with transaction(self.Session) as session:
+            self._fenced(session)
             row = self.state_row(session)
             row.state, row.history_id, row.backfill_after = BACKFILL, start, after
         return _Cursor(BACKFILL, start, after)
@@ -179,6 +180,7 @@ class MailboxRunner:
     def _begin_resync(self) -> _Cursor:
         start = str(self.api.profile()["historyId"])
         with transaction(self.Session) as session:
+            self._fenced(session)
             row = self.state_row(session)
             since = as_utc(row.last_synced_at) or self.clock.now() - timedelta(days=self.options.backfill_days)
             row.state, row.history_id = RESYNC, start
