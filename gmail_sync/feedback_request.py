@@ -99,6 +99,9 @@ def send_due(sessions: sessionmaker[Session], clock: Clock, links: FeedbackLinks
 def request(sessions: sessionmaker[Session], clock: Clock, ticket_id: int, links: FeedbackLinks, *,
             mailer: Callable[[str], Any] | None, sms: SmsGateway | None = None) -> Requested:
     """Ask one ticket's customer (unless asked already): record, commit, then send."""
+    from app.channels import feedback_requesters  # the channels' own requesters (Telegram buttons; app/channels)
+
+    REQUESTERS.update(feedback_requesters())
     after: Callable[[], None] | None = None
     with transaction(sessions) as session:
         wf = Workflow(session, clock, via="scheduler")

@@ -156,10 +156,14 @@ class MailboxRunner:
         return report
 
     def _channel_replies(self) -> None:
-        """Answers agents wrote in mirrored threads of Telegram (etc.) conversations go out through the channel."""
+        """Answers agents wrote in mirrored threads of Telegram (etc.) conversations go out through the channel;
+        channel messages whose Gmail copy failed are mirrored now."""
+        from app.channels.mirror import mirror_pending
         from app.channels.service import pick_up_gmail_replies
 
         try:
+            mirror_pending(self.Session, self.clock,
+                           gmail_for=lambda _s, mailbox: self.api.service if mailbox.address == self.address else None)
             pick_up_gmail_replies(self.Session, self.clock)
         except Exception as exc:  # noqa: BLE001 - a channel being down must not stop the mail sync
             log.warning("sync %s: channel answers not delivered yet: %s", self.address, exc)

@@ -22,6 +22,13 @@ def load_adapters() -> None:
         importlib.import_module(name)
 
 
+def feedback_requesters() -> dict:
+    """The channels' feedback requesters (gmail_sync.feedback_request merges them into its REQUESTERS)."""
+    from app.channels.base import FEEDBACK_REQUESTERS
+
+    return dict(FEEDBACK_REQUESTERS)
+
+
 load_adapters()
 
-__all__ = ["channels", "load_adapters"]
+__all__ = ["channels", "feedback_requesters", "load_adapters"]

@@ -96,6 +96,9 @@ def channel_settings(settings: Any = None) -> ChannelSettings:
     return ChannelSettings.from_env()
 
 
+# Channels that ask for feedback themselves (gmail_sync.feedback_request.Requester), by ticket channel.
+FEEDBACK_REQUESTERS: dict[Channel, Callable[..., None]] = {}
+
 Factory = Callable[[ChannelSettings, str], Adapter]
 _FACTORIES: dict[str, Factory] = {}
 

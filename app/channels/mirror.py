@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import html
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
@@ -38,6 +39,7 @@ from app.models import ChannelConversation, ChannelMessage, Direction, TicketThr
 MIRROR_HEADER = "X-Linedesk-Mirror"
 LABELS_IN = ["INBOX", "UNREAD"]
 LABELS_OUT = ["SENT"]
+SETTLE = timedelta(minutes=1)  # a message younger than this may be being mirrored by its own request right now
 
 
 def customer_address(conversation: ChannelConversation) -> str:
@@ -89,15 +91,19 @@ def mirror(sessions: sessionmaker[Session], clock: Clock, channel_message_id: in
 
 
 def mirror_pending(sessions: sessionmaker[Session], clock: Clock, *, gmail_for: Any, settings: Any = None) -> int:
-    """Mirror what is not in Gmail yet (a failed insert); `gmail_for(session, mailbox)` gives the service."""
+    """Mirror what is not in Gmail yet (a failed insert; the sync calls this after each round);
+    `gmail_for(session, mailbox)` gives the mailbox's Gmail service, or None to leave it to another process."""
     from app.channels.base import adapter
 
     cs = channel_settings(settings)
     with transaction(sessions) as session:
         rows = [(r.id, r.conversation.adapter, gmail_for(session, r.conversation.mailbox)) for r in session.scalars(
-            select(ChannelMessage).where(ChannelMessage.gmail_message_id.is_(None)).order_by(ChannelMessage.id))]
+            select(ChannelMessage).where(ChannelMessage.gmail_message_id.is_(None),
+                                         ChannelMessage.created_at < clock.now() - SETTLE).order_by(ChannelMessage.id))]
     done = 0
     for row_id, name, gmail in rows:
+        if gmail is None:  # another mailbox's sync mirrors it
+            continue
         mirror(sessions, clock, row_id, gmail=gmail, label=adapter(name, cs).label)
         done += 1
     return done

@@ -17,15 +17,18 @@ tests run against a local server that speaks these calls (tests/channels/bot_api
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 from typing import Any
 
 import requests
-from flask import abort, jsonify, request
+from flask import abort, has_app_context, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.channels import channels
-from app.channels.base import ChannelSettings, DeliveryFailed, Recipient, channel_settings, register
+from app.channels.base import (
+    FEEDBACK_REQUESTERS, ChannelSettings, DeliveryFailed, Recipient, channel_settings, register,
+)
 from app.models import Channel, Rating
 
 MAX_FILE = 5 * 1024 * 1024
@@ -151,25 +154,48 @@ def _callback(query: dict[str, Any], cs: ChannelSettings) -> ResponseReturnValue
     return jsonify(ok=True)
 
 
-def ask_feedback(sessions: Any, clock: Any, ticket_number: int, settings: ChannelSettings) -> None:
-    """The feedback buttons in the chat of a done ticket (the feedback module has no channel hook yet: a job or
-    an agent calls this); the request is noted on the ticket, so the mail request is not sent as well."""
+def request_feedback(ticket_id: int, links: dict[Rating, str], words: dict[str, str]) -> None:
+    """The feedback request of a done Telegram ticket (gmail_sync.feedback_request calls it after recording the
+    request): 👍/👎 buttons answered here (`fb:<number>:<rating>`), and the signed "I did not submit this
+    request" link of the feedback page."""
     from app.channels.service import conversation_of
-    from app.db import transaction
-    from app.workflow import Workflow
+    from app.models import Ticket
+    from app.web import runtime
 
-    with transaction(sessions) as session:
-        wf = Workflow(session, clock, via="telegram")
-        ticket = wf.ticket(ticket_number)
-        conversation = conversation_of(session, ticket)
-        if conversation is None or conversation.adapter != "telegram":
+    rt = runtime() if has_app_context() else None
+    cs = channel_settings(rt.settings if rt else None)
+    sessions = rt.sessions if rt else (_REQUESTER_SESSIONS.get("sessions") or _env_sessions())
+    with sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        conversation = conversation_of(session, ticket) if ticket is not None else None
+        if ticket is None or conversation is None or conversation.adapter != "telegram":
             return
-        chat = int(conversation.external_id)
-        wf.note_feedback_request(ticket, "telegram")
-    keyboard = [[{"text": "👍 Solved", "callback_data": f"fb:{ticket_number}:{Rating.SATISFIED.value}"},
-                 {"text": "👎 Not solved", "callback_data": f"fb:{ticket_number}:{Rating.NOT_SATISFIED.value}"}]]
-    BotApi(settings).call("sendMessage", chat_id=chat, text=f"#{ticket_number} is done. Did we solve it?",
-                          reply_markup={"inline_keyboard": keyboard})
+        chat, number = int(conversation.external_id), ticket.number
+    keyboard = [[{"text": "👍 Solved", "callback_data": f"fb:{number}:{Rating.SATISFIED.value}"},
+                 {"text": "👎 Not solved", "callback_data": f"fb:{number}:{Rating.NOT_SATISFIED.value}"}],
+                [{"text": "I did not submit this request", "url": links[Rating.NOT_SUBMITTED]}]]
+    BotApi(cs).call("sendMessage", chat_id=chat, text=f"#{number} is done. Did we solve your problem?",
+                    reply_markup={"inline_keyboard": keyboard})
+
+
+_REQUESTER_SESSIONS: dict[str, Any] = {}  # the scheduler's session factory, outside a Flask app (use_sessions)
+
+
+@functools.lru_cache(maxsize=1)
+def _env_sessions() -> Any:
+    """Outside the web app and without `use_sessions`: the database of the environment's settings."""
+    from app.config import Settings
+    from app.db import make_engine, session_factory
+
+    return session_factory(make_engine(Settings.from_env().database_url))
+
+
+def use_sessions(sessions: Any) -> None:
+    """Where `request_feedback` reads tickets when it runs outside the web app (the scheduler process)."""
+    _REQUESTER_SESSIONS["sessions"] = sessions
+
+
+FEEDBACK_REQUESTERS[Channel.TELEGRAM] = request_feedback
 
 
 def _rate(number: int, chat: str, rating: Rating) -> str:

@@ -162,3 +162,64 @@ def test_a_failed_delivery_is_retried_and_a_blocked_bot_fails_for_good(app, Sess
         conversation = session.scalar(select(ChannelConversation))
         assert conversation.adapter == "telegram" and conversation.display_name == "Ivan Petrov"
         assert session.scalar(select(func.count()).select_from(TicketThread)) == 1
+
+
+def test_messages_whose_gmail_copy_failed_are_mirrored_by_the_next_sync(app, Session, clock, gmail, bot, desk):
+    from app.channels.service import reply
+
+    client = app.test_client()
+    number = post(client, update(1, "Hello?")).get_json()["ticket"]
+    with app.app_context():
+        from app.web import runtime
+
+        channels = runtime().settings.extra["channels"]
+    reply(Session, clock, number, "Answer while Gmail is away", desk.kristina.email, gmail=None, settings=channels)
+    assert len(gmail_messages(gmail)) == 1  # only the customer's message
+    runner = MailboxRunner(Session, GmailApi.connect(SUPPORT, gmail.url), SUPPORT, clock, SyncOptions())
+    runner.sync_once()
+    assert len(gmail_messages(gmail)) == 1  # too young: its own request may still be mirroring it
+    clock.advance(minutes=2)
+    runner.sync_once()
+    copies = gmail_messages(gmail)
+    assert len(copies) == 2 and len({m["threadId"] for m in copies}) == 1 and "SENT" in copies[0]["labelIds"]
+    assert "Answer while Gmail is away" in text_of(copies[0]["mail"])
+    runner.sync_once()
+    assert len(gmail_messages(gmail)) == 2
+
+
+def test_a_done_telegram_ticket_is_asked_for_feedback_with_buttons_and_the_press_is_recorded(app, Session, clock, bot,
+                                                                                           desk):
+    from app.feedback.links import FeedbackLinks
+    from app.models import Feedback, Rating, Status
+    from app.workflow import Workflow
+    from gmail_sync.feedback_request import send_due
+
+    client = app.test_client()
+    number = post(client, update(1, "Cannot pay the invoice")).get_json()["ticket"]
+    with transaction(Session) as session:
+        wf = Workflow(session, clock, via="test")
+        ticket = wf.ticket(number)
+        wf.claim(ticket, session.merge(desk.kristina))
+        wf.mark_done(ticket, session.merge(desk.kristina), "Cannot pay", "Payment page fixed")
+    with app.app_context():
+        asked = send_due(Session, clock, FeedbackLinks("t", clock, base_url="http://desk.test"), mailer=None)
+    assert [(r.number, r.how) for r in asked] == [(number, "telegram")]
+    question = bot.sent()[-1]
+    assert question["chat_id"] == CHAT and f"#{number} is done" in question["text"]
+    rows = question["reply_markup"]["inline_keyboard"]
+    assert [b["callback_data"] for b in rows[0]] == [f"fb:{number}:satisfied", f"fb:{number}:not_satisfied"]
+    assert rows[1][0]["url"].startswith("http://desk.test/feedback/")
+
+    stranger = {"update_id": 9300, "callback_query": {"id": "cb-x", "data": f"fb:{number}:not_satisfied",
+                                                        "message": {"message_id": 1, "chat": {"id": 42}}}}
+    post(client, stranger)
+    assert bot.sent("answerCallbackQuery")[-1]["text"] == "That request is not yours."
+    pressed = {"update_id": 9301, "callback_query": {"id": "cb-2", "data": f"fb:{number}:satisfied",
+                                                       "message": {"message_id": 1, "chat": {"id": CHAT}}}}
+    post(client, pressed)
+    assert bot.sent("answerCallbackQuery")[-1]["text"] == "Thank you for your answer!"
+    post(client, {**pressed, "update_id": 9302})
+    assert "rated already" in bot.sent("answerCallbackQuery")[-1]["text"]
+    with transaction(Session) as session:
+        assert session.scalar(select(Feedback.rating)) is Rating.SATISFIED
+        assert session.scalar(select(Ticket.status).where(Ticket.number == number)) is Status.COMPLETED
