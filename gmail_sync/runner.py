@@ -256,6 +256,7 @@ class MailboxRunner:
         mails = parsed if parsed is not None else [parse_mail(m.raw) for m in fetched]  # outside the transaction
         parsed_pairs = list(zip(fetched, mails, strict=True))
         new_tickets: list[int] = []
+        recipients: dict[int, str] = {}
         with transaction(self.Session) as session:
             self._fenced(session)
             workflow = Workflow(session, self.clock, via="sync")
@@ -268,9 +269,14 @@ class MailboxRunner:
                 report.count(_REPORTED.get(outcome.outcome, outcome.outcome))
                 if outcome.outcome == "new" and outcome.ticket_number is not None:
                     new_tickets.append(outcome.ticket_number)
+                    recipients[outcome.ticket_number] = ",".join(_mail.headers.get(h, "") for h in _RECIPIENTS)
                 report.fetched += 1
                 if self.on_message is not None:
                     self.on_message(message)
+            if acknowledge:  # new mail (not a backfill): the setup file's routing rules (app/channels/rules.py)
+                from app.channels.rules import route_new_mail
+
+                route_new_mail(session, workflow, recipients)
             row = self.state_row(session)
             if history_id is not None:
                 row.history_id = history_id
@@ -359,6 +365,9 @@ class MailboxRunner:
     def _tell(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(done, total)
+
+
+_RECIPIENTS = ("to", "cc", "delivered-to")  # "the address written to", for the routing rules
 
 
 def _added(records: Iterable[dict]) -> list[str]:

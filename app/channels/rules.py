@@ -24,7 +24,8 @@ subject or text), `company` (the customer's), `vip`, `channel`. The result is ex
 "routed to 2nd line by rule 'technical choice'". With no `[[routing]]` at all, the three choices of the
 telecom case apply: technical → the second support line, not_technical → the first, commercial → the first
 commercial line. `read_rules` checks a file's rules with key paths (app/setup_file.py calls it);
-`apply_rules` runs them on a new ticket through the workflow.
+`apply_rules` runs them on a new channel ticket through the workflow, `route_new_mail` on the sync's new mail
+tickets (with the mail's To/Cc/Delivered-To as the address written to) when the file has rules.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from app.models import Agent, Channel, HelpdeskSetting, Line, LineKind, Priority, Ticket
+from app.models import Agent, Channel, HelpdeskSetting, Line, LineKind, Message, Priority, Ticket
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -73,6 +74,7 @@ class Facts:
     company: str | None = None
     vip: bool = False
     channel: str | None = None
+    addresses: tuple[str, ...] = ()  # a mail's To/Cc/Delivered-To: any of them is "the address written to"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,7 +82,7 @@ def matches(rule: Rule, facts: Facts) -> bool:
     when = rule.when
     if "choice" in when and (facts.choice or "") != when["choice"]:
         return False
-    if "address" in when and (facts.address or "").lower() != str(when["address"]).lower():
+    if "address" in when and str(when["address"]).lower() not in {(facts.address or "").lower(), *facts.addresses}:
         return False
     if "keywords" in when and not any(k.lower() in facts.text.lower() for k in when["keywords"]):
         return False
@@ -208,3 +210,25 @@ def route(session: Session, wf: Workflow, ticket: Ticket, rule: Rule) -> str:
 def _line_of(session: Session, agent: Agent) -> Line | None:
     lines = session.scalars(select(Line).where(Line.active.is_(True)).order_by(Line.position, Line.id))
     return next((line for line in lines if line.head_id == agent.id or line.has_member(agent)), None)
+
+
+def route_new_mail(session: Session, wf: Workflow, opened: dict[int, str]) -> None:
+    """The sync's new mail tickets (number -> the mail's recipient headers), routed by the setup file's rules —
+    only when the file has some: without `[[routing]]` mail stays in its mailbox's default line, as before."""
+    import re
+
+    row = session.get(HelpdeskSetting, SETTING)
+    if row is None or not row.value or not opened:
+        return
+    rules = stored_rules(session)
+    for ticket in session.scalars(select(Ticket).where(Ticket.number.in_(list(opened)))):
+        first = ticket.subject
+        text = session.scalar(select(Message.body_text).where(Message.ticket_id == ticket.id).order_by(Message.id)
+                              .limit(1)) or ""
+        customer = ticket.customer
+        addresses = tuple(a.lower() for a in re.findall(r"[\w.+'-]+@[\w.-]+", opened[ticket.number]))
+        facts = Facts(text=f"{first}\n{text}", company=customer.company if customer else None,
+                      vip=bool(customer and customer.vip), channel=ticket.channel.value, addresses=addresses)
+        rule = first_match(rules, facts)
+        if rule is not None:
+            route(session, wf, ticket, rule)

@@ -102,3 +102,24 @@ def desk_now(session):
     from tests.conftest import T0
 
     return T0
+
+
+def test_new_mail_is_routed_by_the_rules_with_the_address_it_was_written_to(Session, clock, gmail, desk):
+    from gmail_sync.client import GmailApi
+    from gmail_sync.runner import MailboxRunner, SyncOptions
+    from tests.channels.conftest import SUPPORT
+    from tests.sync.conftest import deliver, mail
+
+    rules = [Rule("sales address", {"address": "sales@coolxost.com"}, "commercial", priority="high").as_setting()]
+    with transaction(Session) as session:
+        session.add(HelpdeskSetting(key=SETTING, value=rules))
+    runner = MailboxRunner(Session, GmailApi.connect(SUPPORT, gmail.url), SUPPORT, clock, SyncOptions())
+    runner.sync_once()  # connected: new mail from now on
+    deliver(gmail, mail("Prices for 10 servers", sender="buyer@example.org", to="sales@coolxost.com"))
+    deliver(gmail, mail("Site down", sender="ivan@example.org"))
+    runner.sync_once()
+    with transaction(Session) as session:
+        lines = {t.subject: (t.line.slug, t.priority.value) for t in session.scalars(select(Ticket))}
+        assert lines == {"Prices for 10 servers": ("commercial", "high"), "Site down": ("l1", "normal")}
+        assert session.scalar(select(TicketEvent.note).where(TicketEvent.kind == "routed")) == \
+            "routed to Commercial by rule 'sales address'"
