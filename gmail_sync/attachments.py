@@ -37,6 +37,9 @@ def attachment_meta(message: Message, index: int) -> dict[str, Any]:
 def download(api: GmailApi, message: Message, index: int) -> AttachmentFile:
     """The bytes of attachment `index` of `message`, from Gmail."""
     meta = attachment_meta(message, index)
+    if meta.get("data"):  # a channel's file (Telegram, the website form, a webhook), kept with the message
+        return AttachmentFile(meta.get("filename") or "file", meta.get("content_type") or "application/octet-stream",
+                              base64.b64decode(meta["data"]))
     if not message.provider_message_id or message.provider_message_id.startswith("import:"):
         raise NotFound("this message was imported from a file, not read from Gmail: its attachments were not kept")
     try:

@@ -71,6 +71,18 @@ def test_a_message_becomes_a_ticket_in_gmail_and_answers_go_to_the_reply_url(app
     assert len(mirrored) == 2 and len({m["threadId"] for m in mirrored}) == 1
     assert "via Facebook" in mirrored[0]["mail"]["From"] and "support+webhook-facebook-" in mirrored[0]["mail"]["From"]
 
+    # The file is in the panel, served from what the channel gave (no Gmail part to fetch).
+    from tests.desk.conftest import sign_in
+
+    with transaction(Session) as session:
+        first_id = session.scalar(select(Message.id).order_by(Message.id).limit(1))
+    agent = app.test_client()
+    sign_in(agent, desk.kristina.id)
+    assert "shot.png" in agent.get(f"/desk/tickets/{number}").get_data(as_text=True)
+    download = agent.get(f"/desk/tickets/{number}/messages/{first_id}/attachments/0")
+    assert download.status_code == 200 and download.data == b"\x89PNG fake"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+
     reply(Session, clock, number, "We have corrected the invoice.", desk.kristina.email,
           gmail=gmail.service(), settings=channel_settings)
     assert bridge.received == [(f"Bearer {FB_TOKEN}", {"conversation": "fb-1001", "sender": "fb-1001",
