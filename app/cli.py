@@ -74,6 +74,7 @@ from scheduler.cli import rules_group, scheduler_group; main.add_command(rules_g
 from labels.cli import labels_group; main.add_command(labels_group)  # noqa: E402,E702
 from scheduler.digest_cli import digest_group; main.add_command(digest_group)  # noqa: E402,E702
 from app.addon.descriptor import addon_group; main.add_command(addon_group)  # noqa: E402,E702
+from app.channels.cli import channels_group; main.add_command(channels_group)  # noqa: E402,E702
 
 
 if __name__ == "__main__":  # python -m app.cli …: the command without the console script
