@@ -65,6 +65,8 @@ class ChannelSettings:
     site_secret: str | None = None
     form_per_ip_per_hour: int = 5
     mailbox: str | None = None  # the support mailbox the conversations are mirrored into (default: the first)
+    # How long the chat's long-poll holds a request (a web thread: size GUNICORN_THREADS for open chats).
+    chat_wait_s: float = 20.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ChannelSettings:
@@ -79,7 +81,8 @@ class ChannelSettings:
                    telegram_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None, webhooks=webhooks,
                    site_secret=env.get("LINEDESK_SITE_SECRET") or None,
                    form_per_ip_per_hour=int(env.get("FORM_PER_IP_PER_HOUR", "5")),
-                   mailbox=env.get("CHANNELS_MAILBOX") or None)
+                   mailbox=env.get("CHANNELS_MAILBOX") or None,
+                   chat_wait_s=float(env.get("CHAT_LONG_POLL_S", "20")))
 
 
 def channel_settings(settings: Any = None) -> ChannelSettings:

@@ -15,7 +15,7 @@ visitor gives an email address. Protocol (cross-origin, no cookies: the dialogue
   target for chat applies; the panels' queues show it at their next poll). `id` (the widget's own) makes a
   retried send count once.
 - `GET /channels/chat/<dialogue>/events?key=…&identity=…&after=<n>` → {messages: [{id, from, name, text}]}:
-  waits up to 20 s for something newer than `after` (long-poll), then answers, possibly with nothing.
+  waits up to CHAT_LONG_POLL_S (20 s) for something newer than `after` (long-poll), then answers, possibly with nothing.
 
 Agents answer from the conversation page of the web panel (app/channels/desk_chat.py) or in the Gmail thread;
 `ChatAdapter.send` has nothing to call — the answer is stored, and the visitor's long-poll reads it.
@@ -40,7 +40,6 @@ from app.domain.emails import checked_email
 from app.domain.errors import InvalidInput
 from app.models import Channel, ChannelConversation, ChannelMessage, Customer, Direction, Message
 
-WAIT_S = 20.0
 _WIDGET = Path(__file__).resolve().parent / "static" / "chat-widget.js"
 
 
@@ -137,7 +136,8 @@ def chat_events(dialogue: str) -> ResponseReturnValue:
     if not hmac.compare_digest(request.args.get("key", ""), dialogue_key(rt.settings.secret_key, dialogue, identity)):
         return jsonify(error="wrong dialogue key"), 403
     after = request.args.get("after", type=int) or 0
-    wait = min(request.args.get("wait", type=float) or WAIT_S, WAIT_S)
+    longest = channel_settings().chat_wait_s
+    wait = max(0.0, min(request.args.get("wait", type=float) or longest, longest))
     deadline = time.monotonic() + wait
     while True:
         found = _events(rt, dialogue, after)

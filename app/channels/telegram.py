@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import functools
 import hmac
+import logging
 from typing import Any
 
 import requests
@@ -31,6 +32,7 @@ from app.channels.base import (
 )
 from app.models import Channel, Rating
 
+log = logging.getLogger(__name__)
 MAX_FILE = 5 * 1024 * 1024
 CHOICE_BUTTONS = [("I am technical: a specialist, please", "technical"), ("I am not technical", "not_technical"),
                   ("Not a technical question", "commercial")]
@@ -114,8 +116,11 @@ def telegram_webhook() -> ResponseReturnValue:
     if result.outcome in ("new", "follow_up"):
         keyboard = [[{"text": label, "callback_data": f"route:{result.ticket_number}:{value}"}]
                     for label, value in CHOICE_BUTTONS]
-        api.call("sendMessage", chat_id=message["chat"]["id"], reply_markup={"inline_keyboard": keyboard},
-                 text=f"Thank you! Your request is #{result.ticket_number}. Which fits you best?")
+        try:  # the message is stored: a failed acknowledgement must not make Telegram send the update again
+            api.call("sendMessage", chat_id=message["chat"]["id"], reply_markup={"inline_keyboard": keyboard},
+                     text=f"Thank you! Your request is #{result.ticket_number}. Which fits you best?")
+        except DeliveryFailed as exc:
+            log.warning("Telegram acknowledgement of #%s not sent: %s", result.ticket_number, exc.message)
     return jsonify(ok=True, ticket=result.ticket_number, outcome=result.outcome)
 
 
@@ -150,7 +155,10 @@ def _callback(query: dict[str, Any], cs: ChannelSettings) -> ResponseReturnValue
                 answer = f"Thank you: #{ticket.number} is with {ticket.line.name}."
     elif kind == "fb" and number.isdigit() and value in (Rating.SATISFIED.value, Rating.NOT_SATISFIED.value):
         answer = _rate(int(number), chat, Rating(value))
-    api.call("answerCallbackQuery", callback_query_id=str(query.get("id", "")), text=answer)
+    try:
+        api.call("answerCallbackQuery", callback_query_id=str(query.get("id", "")), text=answer)
+    except DeliveryFailed as exc:  # the choice is recorded; only the little notice on the button is lost
+        log.warning("Telegram answerCallbackQuery failed: %s", exc.message)
     return jsonify(ok=True)
 
 

@@ -223,3 +223,16 @@ def test_a_done_telegram_ticket_is_asked_for_feedback_with_buttons_and_the_press
     with transaction(Session) as session:
         assert session.scalar(select(Feedback.rating)) is Rating.SATISFIED
         assert session.scalar(select(Ticket.status).where(Ticket.number == number)) is Status.COMPLETED
+
+
+def test_a_failed_acknowledgement_does_not_make_telegram_send_the_update_again(app, Session, bot):
+    client = app.test_client()
+    bot.fail_next("sendMessage", 500)
+    response = post(client, update(1, "Hello"))
+    assert response.status_code == 200 and response.get_json()["outcome"] == "new"
+    bot.fail_next("answerCallbackQuery", 500)
+    number = response.get_json()["ticket"]
+    pressed = {"update_id": 9400, "callback_query": {"id": "cb-9", "data": f"route:{number}:commercial",
+                                                       "message": {"message_id": 1, "chat": {"id": CHAT}}}}
+    assert post(client, pressed).status_code == 200
+    assert ticket_of(Session, number)[1] == "commercial"
