@@ -1,6 +1,7 @@
 """The website's feedback form: an embeddable page and its POST endpoint.
 
-`GET /channels/form` is a self-contained page (no script) a site embeds with an iframe; `POST /channels/form`
+`GET /channels/form` is a self-contained page (no script) a site embeds with an iframe (`?to=sales@…`: the
+address it writes to, for the routing rules); `POST /channels/form`
 takes name, email or phone, message, attachments and the routing choice of the telecom case ("I am technical"
 → 2nd line, "I am not technical" → 1st line, "not a technical question" → commercial; the lines come from the
 routing rules, so they are configurable in the setup file). What a bad submission gets: the page again with
@@ -78,7 +79,7 @@ def token_ok(secret: str, token: str, now: float | None = None) -> bool:
 
 @channels.get("/form")
 def form_page() -> ResponseReturnValue:
-    return _page({}, {})
+    return _page({"to": _address(request.args.get("to"))}, {})
 
 
 @channels.post("/form")
@@ -90,10 +91,11 @@ def form_submit() -> ResponseReturnValue:
     rt = runtime()
     cs = channel_settings()
     values = {k: (request.form.get(k) or "").strip() for k in ("name", "email", "phone", "message", "choice")}
+    values["to"] = _address(request.form.get("to"))
     if not token_ok(rt.settings.secret_key, request.form.get("form_token", "")):
         return _page(values, {"form": "This form has expired. Please send it again."}, 400)
     if request.form.get("website"):  # the honeypot: people never see it, bots fill it
-        return _page({}, {}, 200, thanks="Thank you! We have received your message.")
+        return _page({}, {}, 200, thanks="Thank you! We have received your message.")  # and nothing is stored
     errors, email, phone = _check(values)
     files, file_error = _files()
     if file_error:
@@ -109,6 +111,7 @@ def form_submit() -> ResponseReturnValue:
         return _page(values, {"form": "Too many messages from your network in the last hour. Please try later."}, 429)
     incoming = Incoming(adapter="form", conversation=f"{bucket}:{uuid.uuid4().hex}", text=values["message"],
                         name=values["name"], email=email, phone=phone, attachments=files, choice=values["choice"],
+                        address=values["to"] or None,
                         subject=f"Website form: {' '.join(values['message'].split())[:70]}")
     result = receive(rt.sessions, rt.clock, incoming, gmail_for=_gmail_for(rt), settings=cs, via="web form")
     mailed = _acknowledge(rt, result.ticket_number) if email else False
@@ -164,6 +167,14 @@ def _files() -> tuple[list[dict[str, Any]], str | None]:
                     "content_type": (upload.mimetype or "application/octet-stream")[:100],
                     "data": base64.b64encode(data).decode("ascii")})
     return out, None
+
+
+def _address(value: str | None) -> str:
+    """The address the form writes to (`?to=sales@…` in the embed URL, for the routing rules), if it is one."""
+    try:
+        return checked_email(value or "") if value else ""
+    except InvalidInput:
+        return ""
 
 
 def _ip_bucket(secret: str, ip: str) -> str:

@@ -116,7 +116,8 @@ def receive(sessions: sessionmaker[Session], clock: Clock, incoming: Incoming, *
 
 def reply(sessions: sessionmaker[Session], clock: Clock, ticket_number: int, text: str, agent_email: str, *,
           gmail: Any, settings: ChannelSettings | None = None, via: str = "web") -> Message:
-    """An agent's answer to a channel conversation: stored, delivered through the channel, mirrored into Gmail."""
+    """An agent's answer to a channel conversation: stored, delivered through the channel, mirrored into Gmail.
+    The same text by the same agent right after their own answer is that answer again, not a second one."""
     if not text.strip():
         raise RuleViolation("a reply needs some text")
     cs = settings or channel_settings()
@@ -128,6 +129,11 @@ def reply(sessions: sessionmaker[Session], clock: Clock, ticket_number: int, tex
         conversation = conversation_of(session, ticket)
         if conversation is None:
             raise RuleViolation(f"#{ticket_number} has no channel conversation")
+        last = session.scalar(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id.desc()).limit(1))
+        if last is not None and last.direction is Direction.OUT and last.author_agent_id == agent.id \
+                and last.body_text == text:  # the same answer again (a double click, a retried request): sent once
+            session.expunge(last)
+            return last
         message = wf.record_outbound(ticket, agent, body_text=text, channel=ticket.channel, mailbox=conversation.mailbox)
         row = ChannelMessage(message_id=message.id, conversation_id=conversation.id, state="pending",
                              created_at=clock.now())

@@ -108,3 +108,21 @@ def test_phone_only_is_called_back_and_choices_route_to_their_lines(app, Session
         lines = [t.line.slug for t in session.scalars(select(Ticket).order_by(Ticket.id))]
         assert lines == ["commercial", "l1"]
         assert session.scalar(select(func.count()).select_from(OutboxMail)) == 1  # one ack: the one with an address
+
+
+def test_the_address_in_the_embed_url_routes_by_the_rules(app, Session, gmail):
+    from app.channels.rules import SETTING, Rule
+    from app.models import HelpdeskSetting
+
+    with transaction(Session) as session:
+        session.add(HelpdeskSetting(key=SETTING, value=[
+            Rule("sales form", {"address": "sales@coolxost.com"}, "commercial").as_setting()]))
+    client = app.test_client()
+    page = client.get("/channels/form?to=sales@coolxost.com").get_data(as_text=True)
+    assert 'name="to" value="sales@coolxost.com"' in page
+    assert 'name="to"' not in client.get("/channels/form?to=<script>").get_data(as_text=True)
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    assert client.post("/channels/form", data={**GOOD, "form_token": form_token, "to": "sales@coolxost.com"}
+                       ).status_code == 201
+    with transaction(Session) as session:
+        assert session.scalar(select(Ticket)).line.slug == "commercial"

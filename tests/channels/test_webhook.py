@@ -88,5 +88,7 @@ def test_a_message_becomes_a_ticket_in_gmail_and_answers_go_to_the_reply_url(app
     assert bridge.received == [(f"Bearer {FB_TOKEN}", {"conversation": "fb-1001", "sender": "fb-1001",
                                                         "text": "We have corrected the invoice.", "ticket": number})]
     assert "SENT" in gmail_messages(gmail)[0]["labelIds"]
+    reply(Session, clock, number, "We have corrected the invoice.", desk.kristina.email,  # a double click
+          gmail=gmail.service(), settings=channel_settings)
     assert pick_up_gmail_replies(Session, clock, settings=channel_settings) == 0  # nothing sent twice
     assert len(bridge.received) == 1
