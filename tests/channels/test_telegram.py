@@ -236,3 +236,16 @@ def test_a_failed_acknowledgement_does_not_make_telegram_send_the_update_again(a
                                                        "message": {"message_id": 1, "chat": {"id": CHAT}}}}
     assert post(client, pressed).status_code == 200
     assert ticket_of(Session, number)[1] == "commercial"
+
+
+def test_the_mirrored_thread_is_labelled_as_the_ticket(app, Session, clock, gmail, bot):
+    from labels.gmail_labels import push_ticket
+
+    client = app.test_client()
+    number = post(client, update(1, "Is the bot alive?")).get_json()["ticket"]
+    api = GmailApi.connect(SUPPORT, gmail.url)
+    assert push_ticket(api, Session, clock, number, read=True) == 1
+    names = {label["id"]: label["name"] for label in gmail.service().users().labels().list(userId="me").execute()["labels"]}
+    [mirrored] = gmail_messages(gmail)
+    labelled = {names[i] for i in mirrored["labelIds"] if i.startswith("Label_")}
+    assert any("1st line" in name for name in labelled), labelled
