@@ -239,12 +239,16 @@ def _rows(rows: Sequence[QueueRow], url: str, zone: ZoneInfo, now: datetime, *, 
             for r in rows[:QUEUE_ROWS]]
 
 
-def create_card(lines: Sequence[Choice], url: str, message_id: str | None, thread_id: str | None) -> dict[str, Any]:
+def create_card(lines: Sequence[Choice], url: str, message_id: str | None, thread_id: str | None,
+                found: str | None = None) -> dict[str, Any]:
+    """`found`: the opened message as a support mailbox holds it ("From …: subject"): the ticket is made of it, so
+    no subject or customer is asked for."""
     if not lines:
         return notice_card("Not a ticket", "This message is not part of any ticket, and you cannot open tickets in any line.")
     priorities = [Choice(p.value, p.value) for p in Priority]
-    widgets = [paragraph("This message is not part of any ticket."),
-               text_input("subject", "Subject"), text_input("customer_email", "Customer's email"),
+    asked = ([paragraph(f"The ticket will be made of this message. {html.escape(found)}")] if found
+             else [text_input("subject", "Subject"), text_input("customer_email", "Customer's email")])
+    widgets = [paragraph("This message is not part of any ticket."), *asked,
                dropdown("line", "Line", lines, lines[0].value),
                dropdown("priority", "Priority", priorities, Priority.NORMAL.value),
                buttons(url, ("Create ticket", {"do": "create", "message": message_id or "", "thread": thread_id or ""}))]

@@ -118,7 +118,18 @@ def _contextual_card(event: AddonEvent, agent: Agent) -> dict[str, Any]:
     number = ticket_of_message(message_id, thread_id)
     if number is not None:
         return _ticket(event, agent, number)
-    return create_card(_lines_to_open_in(agent), _action_url(), message_id, thread_id)
+    from app.addon.from_mail import find_support_copy
+
+    copy = find_support_copy(db_session(), runtime().settings.gmail_api_endpoint, message_id)
+    return create_card(_lines_to_open_in(agent), _action_url(), message_id, thread_id, _found(copy))
+
+
+def _found(copy: Any) -> str | None:
+    """How the create card names the opened message when a support mailbox holds it."""
+    if copy is None:
+        return None
+    sender = copy.inbound.from_email or "an unknown sender"
+    return f"From {sender}: {copy.inbound.subject}"
 
 
 def _lines_to_open_in(agent: Agent) -> list[Choice]:
@@ -193,20 +204,27 @@ def _number(text: str | None) -> int | None:
 
 
 def _create(event: AddonEvent, agent: Agent) -> dict[str, Any]:
+    from app.addon.from_mail import find_support_copy, open_from_mail
+
     session = db_session()
     wf = Workflow(session, runtime().clock, via=VIA)
+    copy = find_support_copy(session, runtime().settings.gmail_api_endpoint, event.parameter("message"))
     try:
         line = line_by_slug(session, required(event.form, "line", "a line"))
         priority = Priority(event.form("priority") or Priority.NORMAL.value)
-        email = (event.form("customer_email") or "").strip()
-        ticket = wf.create_ticket(agent, subject=required(event.form, "subject", "a subject"), line=line, priority=priority,
-                                  customer=CustomerRef(email=email) if email else None)
+        if copy is not None:  # the opened message is a support mailbox's: the ticket is made of it
+            ticket = open_from_mail(wf, agent, copy, line, priority)
+        else:
+            email = (event.form("customer_email") or "").strip()
+            ticket = wf.create_ticket(agent, subject=required(event.form, "subject", "a subject"), line=line,
+                                      priority=priority, customer=CustomerRef(email=email) if email else None)
         number = ticket.number
         session.commit()
     except (DomainError, ValueError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, DomainError) else "that priority is not one Linedesk knows"
-        card = create_card(_lines_to_open_in(agent), _action_url(), event.parameter("message"), event.parameter("thread"))
+        card = create_card(_lines_to_open_in(agent), _action_url(), event.parameter("message"), event.parameter("thread"),
+                           _found(copy))
         return after_click(card, f"Not created: {message}")
     session.expire_all()
     return after_click(_ticket(event, agent, number), f"Ticket #{number} created")
