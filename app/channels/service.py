@@ -117,7 +117,8 @@ def receive(sessions: sessionmaker[Session], clock: Clock, incoming: Incoming, *
 def reply(sessions: sessionmaker[Session], clock: Clock, ticket_number: int, text: str, agent_email: str, *,
           gmail: Any, settings: ChannelSettings | None = None, via: str = "web") -> Message:
     """An agent's answer to a channel conversation: stored, delivered through the channel, mirrored into Gmail.
-    The same text by the same agent right after their own answer is that answer again, not a second one."""
+    The same text by the same agent right after their own answer is that answer again, not a second one. A
+    retryable failure leaves it pending (the next sync round delivers it); a permanent one raises."""
     if not text.strip():
         raise RuleViolation("a reply needs some text")
     cs = settings or channel_settings()
@@ -129,6 +130,9 @@ def reply(sessions: sessionmaker[Session], clock: Clock, ticket_number: int, tex
         conversation = conversation_of(session, ticket)
         if conversation is None:
             raise RuleViolation(f"#{ticket_number} has no channel conversation")
+        label = adapter(conversation.adapter, cs).label
+        if adapter(conversation.adapter, cs).replies_by_email:  # a form or a call without an address
+            raise RuleViolation(f"#{ticket_number} came by {label.lower()} without an email address: call them back")
         last = session.scalar(select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id.desc()).limit(1))
         if last is not None and last.direction is Direction.OUT and last.author_agent_id == agent.id \
                 and last.body_text == text:  # the same answer again (a double click, a retried request): sent once
@@ -139,10 +143,14 @@ def reply(sessions: sessionmaker[Session], clock: Clock, ticket_number: int, tex
                              created_at=clock.now())
         session.add(row)
         session.flush()
-        row_id, label = row.id, adapter(conversation.adapter, cs).label
+        row_id = row.id
         session.expunge(message)
-    deliver(sessions, clock, row_id, settings=cs)
+    state = deliver(sessions, clock, row_id, settings=cs)
     _mirror_quietly(sessions, clock, row_id, gmail, label)
+    if state == "failed":  # on the ticket, but the channel refused it for good (a blocked bot): say so
+        with sessions() as session:
+            error = session.scalar(select(ChannelMessage.last_error).where(ChannelMessage.id == row_id))
+        raise DeliveryFailed(f"the answer is on the ticket but {label} refused it: {error}", retryable=False)
     return message
 
 

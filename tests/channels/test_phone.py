@@ -60,3 +60,13 @@ def test_a_vip_call_goes_to_the_personal_manager_and_bad_numbers_are_named(app, 
     assert client.post("/desk/call", data={"phone": "+79001234567"}).status_code == 400  # CSRF
     unknown = client.get("/desk/call", query_string={"phone": "+79007654321"}).get_data(as_text=True)
     assert "is not a known customer" in unknown
+
+
+def test_a_caller_without_an_address_is_not_answered_in_writing(app, Session, clock, desk):
+    client = app.test_client()
+    csrf = sign_in(client, desk.kristina.id)
+    number = int(client.post("/desk/call", data={"phone": "+79005550011", "csrf_token": csrf}
+                             ).headers["Location"].rsplit("/", 1)[1])
+    page = client.post(f"/desk/conversation/{number}/reply", data={"text": "We fixed it", "csrf_token": csrf},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Not sent: #%d came by phone without an email address: call them back" % number in page

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from sqlalchemy import func, select
 
+from app.channels.base import DeliveryFailed
 from app.db import transaction
 from app.models import (
     CannedResponse, Channel, ChannelConversation, ChannelMessage, OutboxMail, Ticket, TicketEvent, TicketThread,
@@ -155,7 +157,8 @@ def test_a_failed_delivery_is_retried_and_a_blocked_bot_fails_for_good(app, Sess
     assert pick_up_gmail_replies(Session, clock, settings=settings.extra["channels"]) == 1
     assert bot.sent()[-1]["text"] == "First answer"
     bot.fail_next("sendMessage", 403)
-    reply(Session, clock, number, "Second answer", desk.kristina.email, gmail=None, settings=settings.extra["channels"])
+    with pytest.raises(DeliveryFailed, match="blocked by the user"):
+        reply(Session, clock, number, "Second answer", desk.kristina.email, gmail=None, settings=settings.extra["channels"])
     with transaction(Session) as session:
         row = session.scalars(select(ChannelMessage).order_by(ChannelMessage.id.desc())).first()
         assert row.state == "failed" and "blocked" in row.last_error
