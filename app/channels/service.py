@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.channels.base import ChannelSettings, DeliveryFailed, Recipient, adapter, channel_settings
@@ -108,7 +108,7 @@ def receive(sessions: sessionmaker[Session], clock: Clock, incoming: Incoming, *
             row_id = row.id
         received = Received(ticket.number, result.outcome, conversation.id,
                             result.message.id if result.message else None, rule)
-        gmail = gmail_for(session, mailbox) if row_id else None
+        gmail = _gmail_quietly(gmail_for, session, mailbox) if row_id else None
     if row_id is not None:
         _mirror_quietly(sessions, clock, row_id, gmail, channel_adapter.label)
     return received
@@ -192,22 +192,18 @@ def pick_up_gmail_replies(sessions: sessionmaker[Session], clock: Clock, *, sett
     with transaction(sessions) as session:
         found = session.execute(
             select(Message.id, ChannelConversation.id)
-            .join(ChannelConversation, ChannelConversation.ticket_id == Message.ticket_id)
+            .join(ChannelConversation, (ChannelConversation.ticket_id == Message.ticket_id)
+                  & (ChannelConversation.gmail_thread_id == Message.provider_thread_id))
             .outerjoin(ChannelMessage, ChannelMessage.message_id == Message.id)
             .where(Message.direction == Direction.OUT, Message.provider_message_id.is_not(None),
                    ChannelMessage.id.is_(None), ChannelConversation.reply_email.is_(None),
                    Message.created_at >= ChannelConversation.created_at)
             .order_by(Message.id)).all()
-        seen: set[int] = set()
-        for message_id, conversation_id in found:
-            if message_id in seen:  # a ticket fed by two conversations: the newest one answers
-                continue
-            seen.add(message_id)
+        for message_id, conversation_id in found:  # written in the conversation's own mirrored thread
             message = session.get(Message, message_id)
             assert message is not None
-            session.add(ChannelMessage(message_id=message_id, conversation_id=_newest(session, message.ticket_id).id,
-                                       state="pending", gmail_message_id=message.provider_message_id,
-                                       created_at=clock.now()))
+            session.add(ChannelMessage(message_id=message_id, conversation_id=conversation_id, state="pending",
+                                       gmail_message_id=message.provider_message_id, created_at=clock.now()))
         session.flush()
         pending = list(session.scalars(select(ChannelMessage.id).where(ChannelMessage.state == "pending")
                                        .order_by(ChannelMessage.id)))
@@ -222,16 +218,22 @@ def answers_by_channel(session: Session, ticket_number: int) -> bool:
 
 
 def conversation_of(session: Session, ticket: Ticket | int) -> ChannelConversation | None:
-    """The conversation an answer to `ticket` goes to, when it came by a channel that does not answer by mail."""
-    conversation = _newest(session, ticket if isinstance(ticket, int) else ticket.id)
+    """The conversation an answer to `ticket` goes to: the one the customer last wrote from, when that is a
+    channel that does not answer by mail (a Telegram message joined to an email ticket is answered in Telegram;
+    a later email on it, by email)."""
+    ticket_id = ticket if isinstance(ticket, int) else ticket.id
+    conversation = session.scalar(
+        select(ChannelConversation).join(ChannelMessage, ChannelMessage.conversation_id == ChannelConversation.id)
+        .join(Message, Message.id == ChannelMessage.message_id)
+        .where(Message.ticket_id == ticket_id, Message.direction == Direction.IN)
+        .order_by(Message.id.desc()).limit(1))
     if conversation is None or conversation.reply_email is not None:
         return None
-    return conversation
-
-
-def _newest(session: Session, ticket_id: int) -> ChannelConversation | None:
-    return session.scalar(select(ChannelConversation).where(ChannelConversation.ticket_id == ticket_id)
-                          .order_by(ChannelConversation.id.desc()).limit(1))
+    last_in = session.scalar(select(func.max(Message.id)).where(Message.ticket_id == ticket_id,
+                                                                 Message.direction == Direction.IN))
+    from_channel = session.scalar(select(ChannelMessage.id).join(Message, Message.id == ChannelMessage.message_id)
+                                  .where(Message.id == last_in))
+    return conversation if from_channel is not None else None
 
 
 def channel_mailbox(session: Session, cs: ChannelSettings) -> Mailbox:
@@ -251,6 +253,17 @@ def line_for(session: Session, slug: str) -> Line | None:
 def _subject(text: str, label: str) -> str:
     first = " ".join((text or "").split())[:80]
     return f"{label}: {first}" if first else f"{label} conversation"
+
+
+def _gmail_quietly(gmail_for: Any, session: Session, mailbox: Mailbox) -> Any:
+    """The mailbox's Gmail service, or None (no credentials yet): the message is kept and mirrored later."""
+    import logging
+
+    try:
+        return gmail_for(session, mailbox)
+    except Exception as exc:  # noqa: BLE001 - e.g. CredentialsError: never refuse the customer's message for it
+        logging.getLogger(__name__).warning("no Gmail for %s to mirror into yet: %s", mailbox.address, exc)
+        return None
 
 
 def _mirror_quietly(sessions: sessionmaker[Session], clock: Clock, row_id: int, gmail: Any, label: str) -> None:

@@ -92,3 +92,25 @@ def test_a_message_becomes_a_ticket_in_gmail_and_answers_go_to_the_reply_url(app
           gmail=gmail.service(), settings=channel_settings)
     assert pick_up_gmail_replies(Session, clock, settings=channel_settings) == 0  # nothing sent twice
     assert len(bridge.received) == 1
+
+
+def test_an_answer_goes_where_the_customer_last_wrote(app, Session, clock, bridge, desk, channel_settings):
+    from app.channels.service import answers_by_channel
+    from app.models import Direction
+    from app.workflow import CustomerRef, Inbound, Workflow
+
+    with transaction(Session) as session:
+        wf = Workflow(session, clock, via="test")
+        number = wf.create_ticket(None, subject="Invoice", line=desk.l1, body="By mail first", mailbox=desk.mailbox,
+                                  customer=CustomerRef("Olga", "olga@example.com")).number
+    client = app.test_client()
+    assert client.post(URL, json=body(), headers=auth()).get_json() == {"ticket": number, "outcome": "joined",
+                                                                          "rule": None}
+    with transaction(Session) as session:
+        assert answers_by_channel(session, number)  # her last word came by Facebook
+        ticket = Workflow(session, clock).ticket(number)
+        Workflow(session, clock, via="test").receive(Inbound(
+            channel=Channel.EMAIL, subject="Re: Invoice", body_text="And by mail again", sent_at=clock.now(),
+            from_email="olga@example.com", mailbox=session.merge(desk.mailbox), ticket=ticket))
+        assert session.scalar(select(Message.direction).order_by(Message.id.desc()).limit(1)) is Direction.IN
+        assert not answers_by_channel(session, number)  # now by mail
