@@ -18,6 +18,7 @@ import hmac
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from app.desk.auth import csrf_token
 from app.domain.errors import DomainError
@@ -27,7 +28,7 @@ from app.kb.links import AnswerLinks, LinkExpired, LinkInvalid
 from app.kb.render import snippet, to_html
 from app.kb.search import search
 from app.kb.text import LANGUAGES
-from app.models import Ticket
+from app.models import KbArticle, Ticket
 from app.web import db_session, runtime
 from app.workflow import Workflow
 
@@ -80,7 +81,8 @@ def search_page(lang: str) -> ResponseReturnValue:
     lang = _lang(lang)
     query = (request.args.get("q") or "").strip()[:300]
     hits = search(db_session(), query, lang, 20) if query else []
-    bodies = {a.id: a.body for a in service.listing(db_session(), lang)} if hits else {}
+    bodies = dict(db_session().execute(select(KbArticle.id, KbArticle.body)
+                                       .where(KbArticle.id.in_([h.id for h in hits]))).all()) if hits else {}
     results = [(hit, snippet(bodies.get(hit.id, ""))) for hit in hits]
     return _page("kb/search.html", lang, q=query, results=results)
 
