@@ -125,7 +125,8 @@ def _link(session: Session, conversation: ChannelConversation) -> None:
 def _mime(session: Session, row: ChannelMessage, label: str) -> bytes:
     conversation, message = row.conversation, row.message
     support = conversation.mailbox.address
-    customer = formataddr((f"{conversation.display_name or 'Customer'} via {label}", customer_address(conversation)))
+    customer = formataddr((_one_line(f"{conversation.display_name or 'Customer'} via {label}"),
+                           customer_address(conversation)))
     earlier = list(session.scalars(select(ChannelMessage.id).where(
         ChannelMessage.conversation_id == conversation.id, ChannelMessage.id < row.id,
         ChannelMessage.gmail_message_id.is_not(None)).order_by(ChannelMessage.id)))
@@ -134,8 +135,8 @@ def _mime(session: Session, row: ChannelMessage, label: str) -> bytes:
         mail["From"], mail["To"] = customer, support
     else:
         agent = message.author_agent.name if message.author_agent else "Support"
-        mail["From"], mail["To"] = formataddr((f"{agent} via {label}", support)), customer
-    subject = (conversation.ticket.subject or f"{label} conversation").strip()
+        mail["From"], mail["To"] = formataddr((_one_line(f"{agent} via {label}"), support)), customer
+    subject = _one_line(conversation.ticket.subject or f"{label} conversation")
     mail["Subject"] = subject if message.direction is Direction.IN or not earlier else f"Re: {subject}"
     mail["Date"] = format_datetime(message.sent_at)
     mail["Message-ID"] = mirror_id(row.id)
@@ -155,3 +156,8 @@ def _mime(session: Session, row: ChannelMessage, label: str) -> bytes:
             mail.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype or "octet-stream",
                                 filename=item.get("filename") or "file")
     return mail.as_bytes()
+
+
+def _one_line(text: str) -> str:
+    """A header value from customer text: no line breaks (header injection), no runs of spaces."""
+    return " ".join(text.split())[:200]

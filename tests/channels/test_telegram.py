@@ -252,3 +252,12 @@ def test_the_mirrored_thread_is_labelled_as_the_ticket(app, Session, clock, gmai
     [mirrored] = gmail_messages(gmail)
     labelled = {names[i] for i in mirrored["labelIds"] if i.startswith("Label_")}
     assert any("1st line" in name for name in labelled), labelled
+
+
+def test_a_name_with_line_breaks_cannot_inject_headers_into_the_gmail_copy(app, gmail, bot):
+    hostile = update(1, "hello")
+    hostile["message"]["from"]["first_name"] = "Eve\r\nBcc: victim@example.com\r\nX-Evil: 1"
+    assert post(app.test_client(), hostile).status_code == 200
+    [mirrored] = gmail_messages(gmail)
+    assert mirrored["mail"]["Bcc"] is None and mirrored["mail"]["X-Evil"] is None
+    assert "Eve Bcc: victim@example.com X-Evil: 1 Petrov via Telegram" in mirrored["mail"]["From"]
