@@ -6,7 +6,9 @@ delivery exactly once per claim), `mirror` (each conversation as a Gmail thread 
 `rules` (routing rules from the setup file). `app.web` registers the blueprint with one line.
 """
 
-from flask import Blueprint
+from flask import Blueprint, jsonify
+
+from app.domain.errors import DomainError
 
 channels = Blueprint("channels", __name__, url_prefix="/channels", static_folder="static", static_url_path="/static")
 
@@ -20,6 +22,12 @@ def load_adapters() -> None:
 
     for name in _ADAPTER_MODULES:
         importlib.import_module(name)
+
+
+@channels.errorhandler(DomainError)
+def _domain_error(exc: DomainError):  # noqa: ANN202 - a Flask response tuple
+    """A rule the workflow refused (no line takes tickets, a bad address): a clear answer, never a 500."""
+    return jsonify(error=exc.message), exc.status
 
 
 def feedback_requesters() -> dict:

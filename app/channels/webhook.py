@@ -31,6 +31,8 @@ from flask.typing import ResponseReturnValue
 
 from app.channels import channels
 from app.channels.base import ChannelSettings, DeliveryFailed, Recipient, channel_settings, register
+from app.domain.emails import checked_email
+from app.domain.errors import InvalidInput
 from app.models import Channel
 
 MAX_ATTACHMENTS = 10
@@ -113,6 +115,11 @@ def _read(integration: str, body: Any) -> Any:
     for key in ("name", "email", "phone"):
         if key in sender and not isinstance(sender[key], str):
             raise BadBody(f"sender.{key} must be a string")
+    if sender.get("email"):
+        try:
+            checked_email(sender["email"])
+        except InvalidInput:
+            raise BadBody("sender.email is not an email address") from None
     conversation = _text(body.get("conversation")) or _text(sender["id"])
     return Incoming(adapter=f"webhook:{integration}", conversation=conversation[:200], text=text[:100_000],
                     message_id=_text(body.get("message_id")) or None, name=(sender.get("name") or "")[:200],

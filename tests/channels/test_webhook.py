@@ -41,6 +41,8 @@ def test_bad_bodies_get_an_error_naming_the_field(app):
         ({"sender": {"id": "x"}, "text": "hi", "attachments": [{"filename": "a"}]}, "attachments[0] needs filename and data"),
         ({"sender": {"id": "x"}, "text": "hi", "attachments": [{"filename": "a", "data": "***"}]},
          "attachments[0].data is not base64"),
+        ({"sender": {"id": "x", "email": "not-an-address"}, "text": "hi"}, "sender.email is not an email address"),
+        ({"sender": {"id": "x", "phone": "12"}, "text": "hi"}, "phone"),
     ]
     for payload, error in cases:
         response = (client.post(URL, data=payload, headers={**auth(), "Content-Type": "application/json"})
