@@ -64,6 +64,9 @@ class ChannelSettings:
     # Signs the site's customer ids (chat widget) and the form's rate-limit buckets.
     site_secret: str | None = None
     form_per_ip_per_hour: int = 5
+    # Behind proxies, the client's IP is the X-Forwarded-For entry this many from the end (the ones our own proxies
+    # appended; anything further left is the client's to forge). 0: the connection's address.
+    proxy_hops: int = 0
     mailbox: str | None = None  # the support mailbox the conversations are mirrored into (default: the first)
     # How long the chat's long-poll holds a request (a web thread: size GUNICORN_THREADS for open chats).
     chat_wait_s: float = 20.0
@@ -81,6 +84,7 @@ class ChannelSettings:
                    telegram_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None, webhooks=webhooks,
                    site_secret=env.get("LINEDESK_SITE_SECRET") or None,
                    form_per_ip_per_hour=int(env.get("FORM_PER_IP_PER_HOUR", "5")),
+                   proxy_hops=int(env.get("CHANNELS_PROXY_HOPS", "0")),
                    mailbox=env.get("CHANNELS_MAILBOX") or None,
                    chat_wait_s=float(env.get("CHAT_LONG_POLL_S", "20")))
 

@@ -102,7 +102,7 @@ def form_submit() -> ResponseReturnValue:
         errors["attachments"] = file_error
     if errors:
         return _page(values, errors, 422)
-    bucket = _ip_bucket(rt.settings.secret_key, request.remote_addr or "")
+    bucket = _ip_bucket(rt.settings.secret_key, client_ip(cs.proxy_hops))
     with rt.sessions() as session:
         recent = session.scalar(select(func.count()).select_from(ChannelConversation).where(
             ChannelConversation.adapter == "form", ChannelConversation.external_id.like(f"{bucket}:%"),
@@ -175,6 +175,15 @@ def _address(value: str | None) -> str:
         return checked_email(value or "") if value else ""
     except InvalidInput:
         return ""
+
+
+def client_ip(proxy_hops: int) -> str:
+    """The sender's IP: the connection's, or behind `proxy_hops` proxies of ours the X-Forwarded-For entry they
+    appended for it (entries further left come from the client and prove nothing)."""
+    if proxy_hops <= 0:
+        return request.remote_addr or ""
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    return hops[-proxy_hops] if len(hops) >= proxy_hops else (request.remote_addr or "")
 
 
 def _ip_bucket(secret: str, ip: str) -> str:

@@ -126,3 +126,13 @@ def test_the_address_in_the_embed_url_routes_by_the_rules(app, Session, gmail):
                        ).status_code == 201
     with transaction(Session) as session:
         assert session.scalar(select(Ticket)).line.slug == "commercial"
+
+
+def test_behind_proxies_the_client_ip_is_the_one_our_proxy_appended(app):
+    from app.channels.form import client_ip
+
+    forged = {"X-Forwarded-For": "1.1.1.1, 203.0.113.9, 10.0.0.2"}  # client-forged, the client, our load balancer
+    with app.test_request_context("/channels/form", headers=forged, environ_base={"REMOTE_ADDR": "10.0.0.3"}):
+        assert client_ip(0) == "10.0.0.3"
+        assert client_ip(2) == "203.0.113.9"
+        assert client_ip(5) == "10.0.0.3"  # fewer entries than proxies: not behind them after all
