@@ -107,7 +107,7 @@ def test_the_same_reply_twice_is_sent_once(Session, clock, gmail, ticket_in_thre
     again = reply(Session, clock, number, "Fixed.", "kristina@coolxost.com", gmail=service, idempotency_key=None)
     # The derived key changed (the reply itself is now the last message), so pass the first key explicitly:
     with Session() as session:
-        key = session.scalar(select(OutboxMail.idempotency_key))
+        key = session.scalar(select(OutboxMail.idempotency_key).order_by(OutboxMail.id).limit(1))  # the first's
     third = reply(Session, clock, number, "Fixed.", "kristina@coolxost.com", gmail=service, idempotency_key=key)
     assert third.id == first.id
     assert len(sent_messages(gmail)) == 2 and again.id != first.id
