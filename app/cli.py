@@ -69,7 +69,8 @@ from app.setup_cli import customers_group, setup_group; main.add_command(setup_g
 from gmail_emulator.cli import emulator_group; main.add_command(emulator_group)  # noqa: E402,E702
 from app.api.cli import token_group; main.add_command(token_group)  # noqa: E402,E702
 from gmail_sync.cli import sync_command; main.add_command(sync_command)  # noqa: E402,E702
-from gmail_sync.cli_mail import import_eml_command, import_mbox_command, mailbox_group; main.add_command(mailbox_group); main.add_command(import_mbox_command); main.add_command(import_eml_command)  # noqa: E402,E702
+from gmail_sync.cli_mail import import_eml_command, import_mbox_command, mailbox_group  # noqa: E402
+main.add_command(mailbox_group); main.add_command(import_mbox_command); main.add_command(import_eml_command)  # noqa: E702
 from scheduler.cli import rules_group, scheduler_group; main.add_command(rules_group); main.add_command(scheduler_group)  # noqa: E402,E702
 from labels.cli import labels_group; main.add_command(labels_group)  # noqa: E402,E702
 from scheduler.digest_cli import digest_group; main.add_command(digest_group)  # noqa: E402,E702

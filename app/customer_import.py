@@ -264,7 +264,7 @@ def _match(session: Session, row: CustomerRow, owners: dict[str, int]) -> Custom
         return by_contract
     ids = sorted(set(owners.values()))
     if len(ids) > 1:
-        raise RowRejected([f"the contacts belong to different customers: "
+        raise RowRejected(["the contacts belong to different customers: "
                            + ", ".join(_describe(session, owner) for owner in ids)])
     customer = session.get(Customer, ids[0]) if ids else None
     if customer is not None and row.contract and customer.contract:

@@ -3,8 +3,8 @@
 In order: migrate the SQLite database under instance/, apply the example setup, start the local Gmail
 (kept in instance/gmail.sqlite3 across restarts) and seed its mailbox with the CoolXost support mail, start the
 Gmail sync (a backfill, then polling every few seconds, as `linedesk sync --loop` does) and the response-time
-rules (as `linedesk scheduler run` does), print an API token for an agent, then serve the web app. Every step is idempotent, so running the demo again resumes where the last
-run stopped.
+rules (as `linedesk scheduler run` does), print an API token for an agent, then serve the web app. Every step is
+idempotent, so running the demo again resumes where the last run stopped.
 """
 
 from __future__ import annotations

@@ -111,7 +111,8 @@ def _bulk_tickets(sessions: sessionmaker[Session], line_id: int, *, first: int, 
             } for n in numbers])
             ids = dict(session.execute(select(Ticket.number, Ticket.id).where(Ticket.number.in_(list(numbers)))).all())
             session.execute(insert(TicketTimer), [
-                {"ticket_id": ids[n], "rule": rule, "basis": _basis(rule, created), "due_at": created + timedelta(seconds=DUE_IN[rule]),
+                {"ticket_id": ids[n], "rule": rule, "basis": _basis(rule, created),
+                 "due_at": created + timedelta(seconds=DUE_IN[rule]),
                  "state": "pending"} for n in numbers for rule in rules])
         session.commit()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.db import Base, make_engine
+from app.db import Base
 from app.migrate import upgrade
 from app.scratch_db import PostgresUnavailable, create_scratch_database, drop_scratch_database  # noqa: F401
 

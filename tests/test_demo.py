@@ -54,16 +54,16 @@ def test_demo_serves_linedesk_against_the_seeded_local_gmail(tmp_path):
     threading.Thread(target=_lines, args=(process, out), daemon=True).start()
     seen: list[str] = []
     try:
-        gmail_line = _wait_for(out, lambda l: l.startswith("local Gmail on "), 120, seen)
-        _wait_for(out, lambda l: l.startswith("sync: backfill done"), 120, seen)
-        web_line = _wait_for(out, lambda l: l.startswith("Linedesk on "), 60, seen)
-        _wait_for(out, lambda l: l.startswith("API token for "), 10, seen)
-        token = _wait_for(out, lambda l: l.strip() != "", 10, seen).strip()
+        gmail_line = _wait_for(out, lambda text: text.startswith("local Gmail on "), 120, seen)
+        _wait_for(out, lambda text: text.startswith("sync: backfill done"), 120, seen)
+        web_line = _wait_for(out, lambda text: text.startswith("Linedesk on "), 60, seen)
+        _wait_for(out, lambda text: text.startswith("API token for "), 10, seen)
+        token = _wait_for(out, lambda text: text.strip() != "", 10, seen).strip()
         gmail_url = gmail_line.split()[3]
         web_url = web_line.split()[2]
         assert _get(web_url + "healthz") == {"status": "ok"}
         lines = _get(web_url + "api/v1/lines", token)
-        assert {"l1", "l2", "dev", "commercial", "wishes", "devtasks"} <= {l["slug"] for l in lines["lines"]}
+        assert {"l1", "l2", "dev", "commercial", "wishes", "devtasks"} <= {line["slug"] for line in lines["lines"]}
         profile = _get(gmail_url + "gmail/v1/users/support@coolxost.com/profile", "demo")
         assert profile["messagesTotal"] >= 30
         # the sync turned the seeded mail into tickets of the 1st line, which the agent sees

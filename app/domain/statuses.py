@@ -5,7 +5,7 @@
      └───────────────────────┴──── done (two fields required) ◀───┘
                                         │
             customer writes ◀── reopened ┤── no rating in 2 days / a rating ──▶ completed
-                                        
+
 A transfer puts an active ticket back to `new` in the target line (offered to the whole line again).
 `completed` is final: a customer who writes again starts a follow-up ticket.
 """

@@ -61,7 +61,8 @@ class RoutingActions(TicketActions):
             raise InvalidInput("passing back needs a note saying what was found or done")
         arrival = self._arrival_transfer(ticket)
         if arrival is None:
-            raise RuleViolation(f"#{ticket.number} was not passed to {ticket.line.name} by another line; there is nowhere to pass it back to")
+            raise RuleViolation(f"#{ticket.number} was not passed to {ticket.line.name} by another line; "
+                                "there is nowhere to pass it back to")
         if ticket.status not in ACTIVE_STATUSES:
             raise TransitionError(f"#{ticket.number} is {ticket.status.value}; only an open ticket can be passed back")
         try:

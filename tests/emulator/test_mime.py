@@ -350,8 +350,8 @@ def test_snippet_prefers_plain_text_and_is_at_most_200_characters() -> None:
 
 
 def test_html_that_looks_like_a_url_or_xml_parses_without_warnings() -> None:
-    for html in ("https://example.com/page.html", '<?xml version="1.0"?><html><p>x</p></html>', "notes.txt"):
-        raw = b"Subject: s\r\nContent-Type: text/html\r\n\r\n" + html.encode()
+    for body in ("https://example.com/page.html", '<?xml version="1.0"?><html><p>x</p></html>', "notes.txt"):
+        raw = b"Subject: s\r\nContent-Type: text/html\r\n\r\n" + body.encode()
         assert parse(raw).snippet  # filterwarnings=error turns any bs4 warning into a failure
 
 

@@ -68,7 +68,8 @@ def test_dst_spring_forward_keeps_wall_clock_hours():
 
 
 def test_dst_night_counts_its_real_length_on_a_round_the_clock_calendar():
-    always = {"timezone": "Europe/Berlin", "hours": {d: ["00:00", "24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    always = {"timezone": "Europe/Berlin", "hours": {d: ["00:00", "24:00"] for d in days}}
     before = at("2027-03-28T01:30:00+01:00")
     # 3600 real seconds later is 03:30 local (02:00-03:00 does not exist that night).
     assert add_business_seconds(before, 3600, always) == at("2027-03-28T03:30:00+02:00")

@@ -4,7 +4,7 @@ The audit trail (ticket_events) and feedback are insert-only: triggers make the 
 UPDATE or DELETE, so a rating can never be changed, not by a manager, not by hand in SQL.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 11:54:59.549124
 """
 
