@@ -138,6 +138,21 @@ def _derived_key(session: Session, ticket: Ticket, agent_id: int, text: str) -> 
 # --- prepare: transaction 1 -----------------------------------------------------------------------------------
 
 
+def reply_through_mailbox(session: Session, sessions: sessionmaker[Session], clock: Clock, endpoint: str | None,
+                          mailbox: Mailbox, number: int, text: str, agent_email: str, *, via: str,
+                          idempotency_key: str | None = None) -> Message:
+    """`reply` for a surface holding a request's session: reach the ticket's mailbox, end the session's
+    transaction (SQLite would otherwise hold its write lock across the send), then send once."""
+    from gmail_sync.credentials import CredentialsError, gmail_for_mailbox
+
+    try:
+        gmail = gmail_for_mailbox(session, mailbox, endpoint)
+    except CredentialsError as exc:
+        raise SendFailed(str(exc), retryable=False) from None
+    session.rollback()  # no transaction held across the Gmail call (it expires every row)
+    return reply(sessions, clock, number, text, agent_email, gmail=gmail, idempotency_key=idempotency_key, via=via)
+
+
 def prepare(session: Session, clock: Clock, ticket: Ticket, draft: Draft) -> OutboxMail:
     """The pending outbox row for `draft` (the existing one if the key was used before)."""
     existing = session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == draft.key))

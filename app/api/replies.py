@@ -24,8 +24,7 @@ from app.web import db_session, runtime
 
 @api.post("/tickets/<int:number>/reply")
 def reply_to_ticket(number: int) -> ResponseReturnValue:
-    from gmail_sync.credentials import CredentialsError, gmail_for_mailbox
-    from gmail_sync.outbound import SendFailed, reply
+    from gmail_sync.outbound import reply_through_mailbox
 
     data = read_body(Field("text", text, required=True))
     if not data["text"].strip():
@@ -33,13 +32,9 @@ def reply_to_ticket(number: int) -> ResponseReturnValue:
     agent, ticket = current_agent(), visible_ticket(number)
     if ticket.mailbox is None:
         raise RuleViolation(f"#{number} did not come by mail: there is no mailbox to answer from")
-    try:
-        gmail = gmail_for_mailbox(db_session(), ticket.mailbox, runtime().settings.gmail_api_endpoint)
-    except CredentialsError as exc:
-        raise SendFailed(str(exc), retryable=False) from None
     key = request.headers.get("Idempotency-Key", "").strip()
     email, idempotency_key = agent.email, f"api:{agent.id}:{key[:150]}" if key else None
-    db_session().rollback()  # end the request's transaction before the network call (it expires every row)
-    message = reply(runtime().sessions, runtime().clock, number, data["text"], email, gmail=gmail,
-                    idempotency_key=idempotency_key, via="api")
+    message = reply_through_mailbox(db_session(), runtime().sessions, runtime().clock,
+                                    runtime().settings.gmail_api_endpoint, ticket.mailbox, number, data["text"], email,
+                                    via="api", idempotency_key=idempotency_key)
     return jsonify(message_json(message, number, email)), 201

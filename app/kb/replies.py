@@ -30,8 +30,7 @@ def article_reply(article: KbArticle, base_url: str, customer: str, agent: str) 
 
 def send_article(session: Session, sessions: sessionmaker[Session], clock: Clock, endpoint: str | None, agent: Agent,
                  number: int, article_id: int | None, base_url: str, *, via: str) -> str:
-    from gmail_sync.credentials import CredentialsError, gmail_for_mailbox
-    from gmail_sync.outbound import SendFailed, reply
+    from gmail_sync.outbound import reply_through_mailbox
 
     ticket = load_ticket(session, number)
     wf = Workflow(session, clock, via=via)
@@ -45,10 +44,5 @@ def send_article(session: Session, sessions: sessionmaker[Session], clock: Clock
     customer = ticket.customer.name if ticket.customer and ticket.customer.name else (
         "клиент" if article.lang == "ru" else "customer")
     text, title, email = article_reply(article, base_url, customer, agent.name), article.title, agent.email
-    try:
-        gmail = gmail_for_mailbox(session, ticket.mailbox, endpoint)
-    except CredentialsError as exc:
-        raise SendFailed(str(exc), retryable=False) from None
-    session.rollback()  # no transaction held across the Gmail call
-    reply(sessions, clock, number, text, email, gmail=gmail, via=via)
+    reply_through_mailbox(session, sessions, clock, endpoint, ticket.mailbox, number, text, email, via=via)
     return f"Link to “{title}” sent to the customer"

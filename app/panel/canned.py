@@ -75,8 +75,7 @@ def _own(session: Session, line: Line, canned_id: int) -> CannedResponse:
 def send(session: Session, sessions: sessionmaker[Session], clock: Clock, endpoint: str | None, agent: Agent,
          number: int, canned_id: int | None, *, via: str) -> str:
     """Reply to the customer of ticket `number` with a canned response of its line, as `agent`."""
-    from gmail_sync.credentials import CredentialsError, gmail_for_mailbox
-    from gmail_sync.outbound import SendFailed, reply
+    from gmail_sync.outbound import reply_through_mailbox
 
     ticket = load_ticket(session, number)
     wf = Workflow(session, clock, via=via)
@@ -90,10 +89,5 @@ def send(session: Session, sessions: sessionmaker[Session], clock: Clock, endpoi
     customer = ticket.customer.name if ticket.customer and ticket.customer.name else "customer"
     text = render(canned.body, customer_name=customer, ticket_number=number, agent_name=agent.name)
     title, email = canned.title, agent.email
-    try:
-        gmail = gmail_for_mailbox(session, ticket.mailbox, endpoint)
-    except CredentialsError as exc:
-        raise SendFailed(str(exc), retryable=False) from None
-    session.rollback()  # no transaction held across the Gmail call
-    reply(sessions, clock, number, text, email, gmail=gmail, via=via)
+    reply_through_mailbox(session, sessions, clock, endpoint, ticket.mailbox, number, text, email, via=via)
     return f"Reply “{title}” sent to the customer"
