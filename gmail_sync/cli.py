@@ -66,7 +66,7 @@ def _round(service: Any, addresses: list[str], *, progress: bool) -> int:
     failed = 0
     for address in addresses:
         try:
-            report = service.sync_once(address, progress=_ProgressBar(address) if progress else None)
+            report = service.sync_once(address, progress=ProgressBar(address) if progress else None)
         except (GmailError, SyncError) as exc:
             failed += 1
             click.echo(f"{address}: sync failed: {exc}", err=True)
@@ -98,8 +98,8 @@ def _watch(service: Any, addresses: list[str]) -> None:
             raise click.ClickException(f"{address}: watch failed: {exc}") from None
 
 
-class _ProgressBar:
-    """A one-line \\r progress display for a backfill or resync (only when there is something to fetch)."""
+class ProgressBar:
+    """A one-line \\r progress display for a backfill, a resync or a reconcile (only when there is work)."""
 
     def __init__(self, address: str) -> None:
         self.address = address

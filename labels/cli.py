@@ -32,6 +32,7 @@ def labels_group() -> None:
 def reconcile_command(address: str | None) -> None:
     from app.clock import SystemClock
     from app.models import Mailbox
+    from gmail_sync.cli import ProgressBar
     from gmail_sync.client import GmailError
     from gmail_sync.wiring import connector
     from labels.reconcile import reconcile
@@ -57,21 +58,6 @@ def reconcile_command(address: str | None) -> None:
             click.echo(report.line())
     if failed:
         raise SystemExit(1)
-
-
-class ProgressBar:
-    """A one-line \\r progress display, as the sync's."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-
-    def __call__(self, done: int, total: int) -> None:
-        if total == 0:
-            return
-        width = 30
-        filled = width * done // total
-        click.echo(f"\r{self.address} [{'#' * filled}{'-' * (width - filled)}] {done}/{total}", nl=done >= total)
-
 
 def setup_step(Session: sessionmaker[Session], before: NamesSnapshot, after: NamesSnapshot) -> list[str]:
     """After `setup apply` committed: make each mailbox's labels follow the setup. Never fails the apply: an
