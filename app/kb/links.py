@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from urllib.parse import quote
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from app.clock import Clock
-from app.feedback.links import LinkExpired, LinkInvalid, _clock_signer
+from app.feedback.links import LinkExpired, LinkInvalid, _clock_signer, load_token
 
 SALT = "linedesk-kb-answer"
 DEFAULT_MAX_AGE = timedelta(days=7)
@@ -52,12 +51,7 @@ class AnswerLinks:
         return f"{self.base_url}/kb/{lang}/{quote(slug)}"
 
     def read(self, token: str) -> Solved:
-        try:
-            payload: Any = self._serializer.loads(token, max_age=int(self.max_age.total_seconds()))
-        except SignatureExpired:
-            raise LinkExpired("this link has expired") from None
-        except BadSignature:
-            raise LinkInvalid("this link is not valid") from None
+        payload = load_token(self._serializer, token, self.max_age)
         if not isinstance(payload, dict) or not isinstance(payload.get("t"), int) or not isinstance(payload.get("k"), int):
             raise LinkInvalid("this link is not valid")
         return Solved(payload["t"], payload["k"])
