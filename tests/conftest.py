@@ -14,6 +14,8 @@ from app.clock import FrozenClock
 from app.db import make_engine, session_factory
 from tests import databases
 
+SUPPORT = "support@coolxost.com"
+
 T0 = datetime(2026, 11, 23, 9, 0, 0, tzinfo=timezone.utc)
 
 
@@ -69,3 +71,33 @@ def session(Session):
 @pytest.fixture
 def clock():
     return FrozenClock(T0)
+
+
+@pytest.fixture
+def gmail():
+    """The local Gmail serving the support mailbox, over real HTTP (modules needing another seed define their own)."""
+    from gmail_emulator.testing import EmulatorServer
+
+    with EmulatorServer(address=SUPPORT) as server:
+        yield server
+
+
+@pytest.fixture
+def make_app(db_url, tmp_path, clock):
+    """Build the Flask app on this test's database and clock, with Settings overrides; disposed afterwards."""
+    from app import create_app
+    from app.config import Settings
+    from app.web import runtime
+
+    made = []
+
+    def make(**settings):
+        settings.setdefault("secret_key", "t")
+        app = create_app(Settings(database_url=db_url, instance_dir=tmp_path, testing=True, **settings), clock=clock)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            runtime().engine.dispose()

@@ -4,17 +4,11 @@ subject, text, Gmail thread — through the intake rules, and later mail of the 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from app import create_app
-from app.config import Settings
 from app.models import Message, Priority, Ticket, TicketEvent, TicketThread
-from app.web import runtime
-from gmail_emulator.testing import EmulatorServer
 from gmail_sync.client import GmailApi
 from gmail_sync.runner import MailboxRunner
 from tests.addon.conftest import AUDIENCE, SERVICE_ACCOUNT, card_of, texts
@@ -23,20 +17,9 @@ SUPPORT = "support@coolxost.com"
 
 
 @pytest.fixture
-def gmail() -> Iterator[EmulatorServer]:
-    with EmulatorServer(address=SUPPORT) as server:
-        yield server
-
-
-@pytest.fixture
-def app(db_url, tmp_path, clock, google, gmail) -> Iterator[Flask]:  # the add-on's app, reading the local Gmail
-    settings = Settings(database_url=db_url, secret_key="t", instance_dir=tmp_path, testing=True,
-                        addon_audience=AUDIENCE, addon_service_accounts=frozenset({SERVICE_ACCOUNT}),
-                        google_certs_url=google.certs_url, gmail_api_endpoint=gmail.url)
-    app = create_app(settings, clock=clock)
-    yield app
-    with app.app_context():
-        runtime().engine.dispose()
+def app(make_app, google, gmail):  # the add-on's app, reading the local Gmail
+    return make_app(addon_audience=AUDIENCE, addon_service_accounts=frozenset({SERVICE_ACCOUNT}),
+                    google_certs_url=google.certs_url, gmail_api_endpoint=gmail.url)
 
 
 def put(gmail, raw: str, labels: list[str], thread_id: str | None = None) -> dict:

@@ -9,14 +9,10 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from app import create_app
-from app.config import Settings
 from app.directory import line_by_slug
 from app.kb import service
 from app.models import Agent, CannedResponse, Category, Direction, Message, Ticket, TicketEvent
-from app.web import runtime
 from app.workflow import CustomerRef, Workflow
-from gmail_emulator.testing import EmulatorServer
 from tests.addon.conftest import AUDIENCE, SERVICE_ACCOUNT, card_of, texts
 from tests.desk.conftest import sign_in
 from tests.desk.test_canned_and_collision import SUPPORT, mail_ticket  # noqa: F401  (a fixture)
@@ -26,20 +22,9 @@ T = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def gmail():
-    with EmulatorServer(address=SUPPORT) as server:
-        yield server
-
-
-@pytest.fixture
-def app(db_url, tmp_path, clock, google, gmail):
-    settings = Settings(database_url=db_url, secret_key="t", instance_dir=tmp_path, testing=True, public_url=PUBLIC,
-                        addon_audience=AUDIENCE, addon_service_accounts=frozenset({SERVICE_ACCOUNT}),
-                        google_certs_url=google.certs_url, gmail_api_endpoint=gmail.url)
-    app = create_app(settings, clock=clock)
-    yield app
-    with app.app_context():
-        runtime().engine.dispose()
+def app(make_app, google, gmail):  # the add-on's app, reading the local Gmail
+    return make_app(public_url=PUBLIC, addon_audience=AUDIENCE, addon_service_accounts=frozenset({SERVICE_ACCOUNT}),
+                    google_certs_url=google.certs_url, gmail_api_endpoint=gmail.url)
 
 
 @pytest.fixture

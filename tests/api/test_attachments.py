@@ -8,11 +8,7 @@ import base64
 import pytest
 from sqlalchemy import select
 
-from app import create_app
-from app.config import Settings
 from app.models import Message
-from app.web import runtime
-from gmail_emulator.testing import EmulatorServer
 from gmail_sync.client import GmailApi
 from gmail_sync.runner import MailboxRunner
 
@@ -44,18 +40,8 @@ RAW = (
 
 
 @pytest.fixture
-def gmail():
-    with EmulatorServer(address=SUPPORT) as server:
-        yield server
-
-
-@pytest.fixture
-def app(db_url, tmp_path, clock, gmail):
-    app = create_app(Settings(database_url=db_url, secret_key="t", instance_dir=tmp_path, testing=True,
-                              gmail_api_endpoint=gmail.url), clock=clock)
-    yield app
-    with app.app_context():
-        runtime().engine.dispose()
+def app(make_app, gmail):  # the app, pointed at the local Gmail
+    return make_app(gmail_api_endpoint=gmail.url)
 
 
 @pytest.fixture

@@ -20,19 +20,12 @@ from app.feedback.links import FeedbackLinks
 from app.models import Channel, HelpdeskSetting, Mailbox
 from app.web import runtime
 from app.workflow import Inbound, Workflow
-from gmail_emulator.testing import EmulatorServer
 from gmail_sync.credentials import build_gmail_service
 from tests.factories import make_desk
 
 SUPPORT = "support@coolxost.com"
 SECRET = "feedback-test-secret"
 PUBLIC = "https://desk.coolxost.example"
-
-
-@pytest.fixture
-def gmail() -> Iterator[EmulatorServer]:
-    with EmulatorServer(address=SUPPORT) as server:
-        yield server
 
 
 @pytest.fixture
