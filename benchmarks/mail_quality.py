@@ -1,12 +1,12 @@
 """Issue 4: how well the sync understands mail — quality figures on real-world corpora, and parse speed.
 
-- Visible reply: share of the discourse corpus (../shared/corpus/replies/discourse) where `visible_reply(emails/X)`
+- Visible reply: share of the discourse corpus (tests/corpus/replies/discourse) where `visible_reply(emails/X)`
   equals `trimmed/X` exactly (both with trailing whitespace stripped).
 - Automatic mail: precision and recall of `classify(...).automatic` on the sisimai corpus
-  (../shared/corpus/auto/sisimai), the folder being the label (autoreply/ and bounce/ automatic, human/ not).
+  (tests/corpus/auto/sisimai), the folder being the label (autoreply/ and bounce/ automatic, human/ not).
   Note: human/rb-issue-368-bug.eml is a postmaster's "mailbox full" notice with Auto-Submitted: auto-replied;
   we call it automatic on purpose, and it costs the precision figure one false positive.
-- Parse throughput: `parse_mail` over every file of the parse corpus (../shared/corpus/parse), read into memory
+- Parse throughput: `parse_mail` over every file of the parse corpus (tests/corpus/parse), read into memory
   first, repeated for a fixed wall-clock budget; one process, one thread. The corpus mixes ordinary mail with a
   few multi-megabyte files (a 3 MB forwarded-message loop, JPEGs and WAVs that are not mail at all), which
   dominate the mean; the median time per file is printed too.
@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks.common import Figure
 from gmail_sync.noise import classify
 from gmail_sync.parse import parse_mail
 from gmail_sync.reply_trim import visible_reply
+from tests.corpora import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BUDGET_S = 5.0
 
 

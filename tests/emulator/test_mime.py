@@ -1,6 +1,6 @@
 """gmail_emulator.mime: raw RFC 822 → Gmail's Message parts, over real-world mail and hand-made edge cases.
 
-The corpus (../shared/corpus/parse) is mail collected by other projects' parser tests — broken boundaries, bad
+The corpus (tests/corpus/parse) is mail collected by other projects' parser tests — broken boundaries, bad
 charsets, odd transfer encodings, bounces. Every message must parse without an exception into a payload tree of
 Gmail's shape; the specific tests pin the shape itself (part ids, bodies, attachments, formats) and the decoding.
 """
@@ -18,8 +18,9 @@ import pytest
 
 from gmail_emulator.mime import MimeError, ParsedMessage, normalise_subject, parse_raw, payload_for_format
 from gmail_emulator.mime_decode import html_to_text
+from tests import corpora
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "parse"
+CORPUS = corpora.CORPUS / "parse"
 NOT_MAIL = {"README", "README.md", "LICENSE"}
 ATTACHMENT_FIXTURES = CORPUS / "zbateson" / "files"
 """Files the zbateson messages were built from (fables, images): not mail, though some end in .txt."""
@@ -124,7 +125,7 @@ def test_non_mail_files_parse_or_are_refused_with_mime_error(path: Path) -> None
 
 
 def test_the_corpus_is_there() -> None:
-    assert len(_corpus(messages=True)) > 150, f"expected the shared corpus at {CORPUS}"
+    assert len(_corpus(messages=True)) > 150, f"expected the corpus at {CORPUS}"
 
 
 @pytest.mark.parametrize("name", ["zbateson/invalid-charset.txt"])

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from app.cli import main
 from app.models import Direction, Message, Ticket, TicketThread
 from gmail_sync.importers import import_eml, import_mbox, mbox_messages
+from tests import corpora
 from tests.factories import make_desk
 
 SUPPORT = "support@coolxost.com"
-CORPUS = Path("/work/shared/corpus/parse")
+CORPUS = corpora.CORPUS / "parse"
 
 
 def mail(n: int, *, sender: str = "ivan@example.com", subject: str = "Help", labels: str = "Inbox",

@@ -20,8 +20,9 @@ import pytest
 
 from gmail_sync.noise import Noise, classify
 from gmail_sync.parse import parse_mail
+from tests import corpora
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "auto" / "sisimai"
+CORPUS = corpora.CORPUS / "auto" / "sisimai"
 PRECISION_THRESHOLD = 0.99
 RECALL_THRESHOLD = 0.99
 AUTOMATIC_THOUGH_LABELLED_HUMAN = {"rb-issue-368-bug.eml"}

@@ -1,6 +1,6 @@
-"""gmail_sync.parse: every file of the shared parse corpus, pinned decoding cases, and garbled MIME (hypothesis).
+"""gmail_sync.parse: every file of the parse corpus, pinned decoding cases, and garbled MIME (hypothesis).
 
-The corpus (../shared/corpus/parse) is mail other projects collected for their parser tests: broken boundaries,
+The corpus (tests/corpus/parse) is mail other projects collected for their parser tests: broken boundaries,
 unknown charsets, 8-bit headers, bounces, torture tests. It also holds the attachment files some messages were
 built from (zbateson/files, flanker/attachments): not mail, but bytes the sync could be handed all the same, so
 they go through the parser too. The promise tested everywhere: `parse_mail` never raises.
@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gmail_sync.parse import Attachment, ParsedMail, parse_mail
+from tests import corpora
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "parse"
+CORPUS = corpora.CORPUS / "parse"
 
 
 def _corpus() -> list[Path]:
@@ -57,7 +58,7 @@ def assert_sane(mail: ParsedMail) -> None:
 
 
 def test_the_corpus_is_there() -> None:
-    assert len(_corpus()) > 250, f"expected the shared corpus at {CORPUS}"
+    assert len(_corpus()) > 250, f"expected the corpus at {CORPUS}"
 
 
 @pytest.mark.parametrize("path", _corpus(), ids=_id)
@@ -154,7 +155,7 @@ def test_unknown_charset_from_the_corpus_gives_text_and_a_problem() -> None:
 
 def test_x_unknown_charset_reads_8bit_text() -> None:
     """The README's other hard case, mikel's plain_emails/raw_email10.eml (charset=X-UNKNOWN with 8-bit French),
-    is not in the shared copy of the corpus (only error_emails and friends were copied): rebuilt here."""
+    is not in our copy of the corpus (only error_emails and friends were copied): rebuilt here."""
     raw = (b"From: xxx@xxxx.xxx\nTo: support@example.com\nSubject: Test\n"
            b"Content-Type: text/plain; charset=X-UNKNOWN\n\nTest test. Hi. Waving. m\n\n"
            b"Envoy\xe9 par le service de messagerie texte de Bell Mobilit\xe9.\n")

@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gmail_sync.reply_trim import visible_reply
+from tests import corpora
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "replies" / "discourse"
+CORPUS = corpora.CORPUS / "replies" / "discourse"
 EXPECTED_MATCHES = Path(__file__).with_name("reply_trim_expected_matches.txt")
 THRESHOLD = 0.98  # measured: 64 of 64 (100 %) when written
 
