@@ -8,11 +8,17 @@ always kept as well. Measured against the discourse corpus (emails → trimmed),
 How it works — our own rules, in two passes:
 1. Classify. Line endings are normalised and the text is cut into items: blank lines, text, quote blocks
    (">", "|", supercite "AB>"), attributions ("On … wrote:" and its translations, possibly wrapped over up to
-   six lines, Gmail's date-first "2016-03-03 17:21 GMT+01:00 Name <a@b>:"), header blocks (a From-like line
-   followed by two more mail headers, in a dozen languages), original/forwarded-message markers, signature
-   starts ("--", mobile "Sent from …" lines) and delimiter lines ("____", "***", "ᐧ"). Lines between ``` fences
-   are always text. A wrapped attribution is matched on its joined lines; when several starts fit, the latest
-   one that looks like an attribution start ("On", "Le", "Am", a date, …) wins, so the text above is kept.
+   six lines, the verb even glued to the address as in "<a@b.c>wrote:"; Gmail's and Yandex's date-first
+   "2016-03-03 17:21 GMT+01:00 Name <a@b>:" and "02.12.2026, 14:31, "Name" <a@b>:"; mail.ru's verbless
+   "Среда, 2 декабря 2026, 14:31 +03:00 от Name <a@b>:"), header blocks (a From-like line followed by two more
+   mail headers, or — as Outlook writes them — a block starting with Date:/Sent:/Отправлено:/… that holds three
+   headers, one a From-like line with an address; in a dozen languages), original/forwarded-message markers,
+   signature starts ("--", and a phone's "Sent from my iPhone" line: one that names a device or mail app and
+   says nothing more; "Sent from my desk, the backup failed" is a sentence, and a "Sent from …" line naming no
+   device ends the reply only where nothing but history follows it) and delimiter lines ("____", "***", "ᐧ").
+   Lines between ``` fences are always text. A wrapped attribution is matched on its joined lines; when several
+   starts fit, the latest one that looks like an attribution start ("On", "Le", "Am", a date, …) wins, so the
+   text above is kept.
 2. Select, top to bottom:
    - text and blank lines are kept;
    - a quote block followed by text is kept (interleaved or bottom-posted answers); a trailing quote after the
@@ -37,8 +43,9 @@ MAX_LINES = 5_000
 MAX_QUOTE_DEPTH = 20
 _SPAN = 6  # lines an attribution may wrap over
 
-BLANK, TEXT, QUOTE, ATTR, HEADERS, MARKER, SIG, DELIM = "blank text quote attr headers marker sig delim".split()
-_ENDS = (ATTR, HEADERS, MARKER, SIG)
+BLANK, TEXT, QUOTE, ATTR, HEADERS, MARKER, SIG, MOBILE, DELIM = (
+    "blank text quote attr headers marker sig mobile delim".split())
+_ENDS = (ATTR, HEADERS, MARKER, SIG, MOBILE)
 
 _QUOTE = re.compile(r"^[ \t]{0,3}(?:>|[A-Za-z]{1,3}>(?=[ \t>]|$)|\|(?=[ \t]|$)(?!.*\|[ \t]*$))")
 _FENCE = re.compile(r"^[ \t]*```")
@@ -57,6 +64,16 @@ _MOBILE = re.compile(
     r")[ \t)>*]*$",
     re.IGNORECASE,
 )
+# What tells a phone's signature line from a sentence that happens to start like one ("Sent from my desk, the
+# backup failed again"): a device or mail app named, and nothing after it but a short apology for typos.
+_DEVICE = re.compile(
+    r"iphone|ipad|ipod|android|samsung|galaxy|pixel|huawei|xiaomi|honor|nokia|blackberry|mobile|phone|tablet|"
+    r"outlook|yahoo|mail\.ru|aol|gmail|windows|\bios\b|handy|móvil|celular|cellulare|telefon|"
+    r"мобильн|телефон|смартфон|планшет|почт|яндекс|手机|手機|携帯|移动",
+    re.IGNORECASE,
+)
+_CONTINUES = re.compile(r"[,;:!?][ \t]+\S|\.[ \t]+\S")
+_APOLOGY = re.compile(r"excuse|pardon|forgive|typo|brevity|brief|sorry|извините|простите|опечат", re.IGNORECASE)
 _MARKER = re.compile(
     r"^[ \t*_]*(?:-{2,}[ \t]*(?:original message|forwarded message|original-nachricht|ursprüngliche nachricht|"
     r"weitergeleitete nachricht|mensaje original|mensaje reenviado|message d'origine|message transféré|"
@@ -76,17 +93,26 @@ _VERBS = (
     r"escreveu|ha scritto|skrev|napisał\(a\)|napisała|napisał|napsal\(a\)|napsal|написал\(а\)|написала|"
     r"написал|пишет|пише|написав|kirjoitti|yazdı|írta|έγραψε|a scris|va escriure|menulis|đã viết|写道|寫道"
 )
-_VERB_FINAL = re.compile(rf"^.{{2,350}}?\s(?:{_VERBS})\s*(?:[:：]|-{{2,}})$", re.IGNORECASE)
+_VERB_FINAL = re.compile(rf"^.{{2,350}}?(?:\s|(?<=[>)\]]))(?:{_VERBS})\s*(?:[:：]|-{{2,}})$", re.IGNORECASE)
 _VERB_MID = re.compile(r"^.{2,200}?\s(?:schrieb|schreef|skrev|kirjoitti)\s.{1,200}[:：]$", re.IGNORECASE)
 _DATE_FIRST = re.compile(
     r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4},?|\d{4}年\d{1,2}月\d{1,2}日\S*)"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:GMT|UTC)\s*[+-]?\d{0,2}:?\d{0,2})?\s+\S.{0,150}$"
+)
+# mail.ru (and its English UI): "Среда, 2 декабря 2026, 14:31 +03:00 от Иван Петров <ivan@mail.ru>:", a date, a
+# time, then "от"/"from" and the sender; no verb at all.
+_DATED_FROM = re.compile(
+    r"^(?:[^\W\d_]{2,12}\.?,\s*)?(?:\d{1,2}\.?\s+[^\W\d_]{3,10}\.?|[^\W\d_]{3,10}\.?\s+\d{1,2},?)\s+\d{4}"
+    r"(?:\s*г\.)?,?\s+(?:в\s+|at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:[+-]\d{2}:?\d{2}|GMT|UTC|MSK))?,?\s+(?:от|from)\s+\S.{0,200}[:：]$",
+    re.IGNORECASE,
 )
 _STRONG_START = re.compile(
     r"^(?:-{2,}\s*)?(?:(?:On|At|Le|Am|El|Em|Il|Op|Den|Dnia|W dniu|Dne|På|Kun|Pada|Vào|Il giorno)\s|\d|"
     r"\w+,\s*\d)"
 )
 
+_ADDRESS = re.compile(r"@[\w-]+\.|mailto:", re.IGNORECASE)
 _LABEL = re.compile(r"^[ \t*]*([^\W\d_][\w '\-]{0,24}?)[ \t*]*[:：]")
 _FROM_LABELS = frozenset(
     "from von de da från fra van od от 发件人 寄件者 差出人 kimden lähettäjä expéditeur feladó".split()
@@ -189,13 +215,29 @@ def _line_kind(line: str, stripped: str) -> str:
         return BLANK
     if _QUOTE.match(line):
         return QUOTE
-    if _SIGNATURE.match(line) or (len(stripped) <= 120 and _MOBILE.match(stripped)):
+    if _SIGNATURE.match(line):
         return SIG
+    if len(stripped) <= 120 and _MOBILE.match(stripped):
+        return _mobile_kind(stripped)
     if _DELIM.match(line):
         return DELIM
     if len(stripped) <= 120 and _MARKER.match(stripped):
         return MARKER
     return TEXT
+
+
+def _mobile_kind(stripped: str) -> str:
+    """A "Sent from …" line: a signature when it names a device or app and says nothing more (but sorry for typos);
+    a sentence ("Sent from my desk, the backup failed") when more follows on the line; otherwise a signature only
+    where the reply ends (MOBILE, decided in pass 2)."""
+    continues = _CONTINUES.search(stripped)
+    if continues:
+        rest = stripped[continues.start() + 1:]
+        if not (_DEVICE.search(stripped) and _APOLOGY.search(rest) and len(rest.split()) <= 6):
+            return TEXT
+    if _DEVICE.search(stripped):
+        return SIG
+    return MOBILE if len(stripped.split()) <= 8 else TEXT
 
 
 def _attribution_end(text: _Lines, start: int) -> int | None:
@@ -241,22 +283,31 @@ def _matches(text: _Lines, start: int, end: int) -> bool:
         return False
     if _VERB_FINAL.match(joined) or _VERB_MID.match(joined):
         return bool(re.search(r"\d|@", joined))
+    if _DATED_FROM.match(joined):
+        return "@" in joined
     if _DATE_FIRST.match(joined):  # verbless: only with a zone or an address, not "2026-11-23 14:00 log:"
         return bool(re.search(r"GMT|UTC|@", joined))
     return False
 
 
 def _header_block_end(lines: list[str], start: int) -> int | None:
-    """End (at the next blank line) of a forwarded/quoted header block: a From-like line, then two more."""
-    if _label(lines[start]) not in _FROM_LABELS:
+    """End (at the next blank line) of a forwarded/quoted header block: a From-like line, then two more mail
+    headers; or a block that starts with another header (Outlook's "Date:", "Отправлено:", …) and holds three,
+    one of them a From-like line with an address."""
+    first = _label(lines[start])
+    if first not in _HEADER_LABELS:
         return None
-    known = 0
+    known, addressed_from = 0, False
     end = start + 1
     while end < len(lines) and lines[end].strip():
-        if end - start <= 6 and _label(lines[end]) in _HEADER_LABELS:
+        label = _label(lines[end]) if end - start <= 6 else None
+        if label in _HEADER_LABELS:
             known += 1
+            addressed_from = addressed_from or (label in _FROM_LABELS and bool(_ADDRESS.search(lines[end])))
         end += 1
-    return end if known >= 2 else None
+    if first in _FROM_LABELS:
+        return end if known >= 2 else None
+    return end if known >= 2 and addressed_from else None
 
 
 def _label(line: str) -> str | None:
@@ -297,7 +348,10 @@ def _select(items: _Items, lines: list[str], depth: int) -> list[str]:
                 break
             if seen_text:
                 kept.extend(lines[item.start:item.end])
-        else:  # SIG
+        elif item.kind == MOBILE and after == TEXT:  # "Sent from the web form" with more words under it
+            kept.extend(lines[item.start:item.end])
+            seen_text = True
+        else:  # SIG, or MOBILE where the reply ends
             break
         i += 1
     return kept

@@ -1,4 +1,6 @@
-"""gmail_sync.reply_trim: the visible reply, measured against the discourse corpus (emails → trimmed).
+"""gmail_sync.reply_trim: the visible reply, measured against the discourse corpus (emails → trimmed) and our own
+cases (tests/mail_cases/replies, same layout: mail.ru/Yandex attributions, Outlook header blocks in English and
+Russian, "wrote:" glued to the address, "Sent from …" sentences that are not signatures; every one must match).
 
 Two guards, and no test that fails by design:
 - the share of exact matches over the whole corpus must stay at or above `THRESHOLD` (just below the share
@@ -22,6 +24,7 @@ from gmail_sync.reply_trim import visible_reply
 from tests import corpora
 
 CORPUS = corpora.CORPUS / "replies" / "discourse"
+OURS = corpora.OUR_CASES / "replies"
 EXPECTED_MATCHES = Path(__file__).with_name("reply_trim_expected_matches.txt")
 THRESHOLD = 0.98  # measured: 64 of 64 (100 %) when written
 
@@ -65,6 +68,86 @@ def test_previously_matched_file_still_matches(name: str) -> None:
     email = (CORPUS / "emails" / name).read_text(encoding="utf-8")
     trimmed = (CORPUS / "trimmed" / name).read_text(encoding="utf-8")
     assert visible_reply(email).rstrip() == trimmed.rstrip()
+
+
+# --- our own cases: formats the discourse corpus does not show (issue 17) -------------------------------------
+
+
+def our_case_names() -> list[str]:
+    return sorted(path.name for path in (OURS / "emails").iterdir()) if (OURS / "emails").is_dir() else []
+
+
+def test_our_cases_are_there() -> None:
+    assert len(our_case_names()) >= 15
+    assert {path.name for path in (OURS / "trimmed").iterdir()} == set(our_case_names())
+
+
+@pytest.mark.parametrize("name", our_case_names())
+def test_our_case_matches_exactly(name: str) -> None:
+    email = (OURS / "emails" / name).read_text(encoding="utf-8")
+    trimmed = (OURS / "trimmed" / name).read_text(encoding="utf-8")
+    assert visible_reply(email).rstrip() == trimmed.rstrip()
+
+
+@pytest.mark.parametrize(
+    ("attribution", "kept"),
+    [
+        ("Среда, 2 декабря 2026, 14:31 +03:00 от Иван Петров <ivan@mail.ru>:", False),
+        ("Пятница, 4 декабря 2026, 9:05 от ivan@mail.ru:", False),
+        ("2 декабря 2026 г., 14:31 +03:00 от Иван <ivan@mail.ru>:", False),
+        ("Wednesday, December 2, 2026 2:31 PM +03:00 from Ivan <ivan@mail.ru>:", False),
+        ("02.12.2026, 14:31, \"Иван\" <ivan@yandex.ru>:", False),
+        ("On Wed, Dec 2, 2026 at 2:31 PM Ivan <ivan@example.org>wrote:", False),
+        ("Ivan <ivan@example.org> schrieb am 02.12.2026 um 14:31:", False),
+        ("Письмо от 02.12.2026 от бухгалтерии buh@example.ru:", True),  # no time: the customer's own words
+        ("Среда, 2 декабря 2026, 14:31 от бухгалтерии:", True),  # no address
+        ("Logs from Wednesday, 2 December 2026, 14:31 from admin@example.org:", True),  # not a date first
+    ],
+)
+def test_mailru_style_attributions(attribution: str, kept: bool) -> None:
+    email = f"Thanks.\n\n{attribution}\n> quoted\n"
+    assert visible_reply(email) == (f"Thanks.\n\n{attribution}" if kept else "Thanks.")
+
+
+@pytest.mark.parametrize(
+    ("block", "cut"),
+    [
+        ("Date: Wed, 2 Dec 2026 14:31\nFrom: Support <s@coolxost.com>\nTo: Ann\nSubject: Re: x", True),
+        ("Sent: Wed, 2 Dec 2026 14:31\nFrom: s@coolxost.com\nTo: Ann\nSubject: Re: x", True),
+        ("Отправлено: 2 декабря 2026 г. 14:31\nОт: Поддержка [mailto:s@coolxost.com]\nКому: Анна\nТема: RE: x", True),
+        ("Дата: 2 декабря 2026\nОт: Поддержка <s@coolxost.com>\nКому: Анна", True),
+        ("From: Support\nSent: today\nTo: Ann", True),  # From first: as before, no address needed
+        ("Date: tomorrow at ten\nFrom: our Moscow office\nTo: all staff\nSubject: the move", False),  # no address
+        ("Date: tomorrow at ten\nTo: all staff", False),
+    ],
+)
+def test_header_blocks_starting_with_any_header(block: str, cut: bool) -> None:
+    email = f"Still broken.\n\n{block}\n\nOld text.\n"
+    assert (visible_reply(email) == "Still broken.") is cut
+
+
+@pytest.mark.parametrize(
+    ("line", "signature"),
+    [
+        ("Sent from my iPhone", True),
+        ("Sent from my iPad, please excuse typos", True),
+        ("Sent from Outlook Mobile<https://foo.bar>", True),
+        ("Отправлено из мобильной Почты Mail.ru", True),
+        ("Von meinem iPhone gesendet", True),
+        ("Sent from my desk, the backup job failed again at 3 am.", False),
+        ("Sent from my phone, sorry: the site is down again since 14:00 and nobody answers.", False),
+        ("Sent from my iPhone. The site is down again.", False),
+    ],
+)
+def test_a_phone_signature_is_a_line_of_its_own(line: str, signature: bool) -> None:
+    email = f"Hello,\n\n{line}\nThe panel does not open either.\n"
+    kept = visible_reply(email)
+    assert (kept == "Hello,") is signature, kept
+
+
+def test_an_unknown_sent_from_line_ends_the_reply_only_at_the_end() -> None:
+    assert visible_reply("The invoice is paid.\n\nSent from my desk\n") == "The invoice is paid."
+    assert visible_reply("Hi,\nSent from my desk\nthe invoice is paid.\n") == "Hi,\nSent from my desk\nthe invoice is paid."
 
 
 # --- formats the corpus does not show ------------------------------------------------------------------------
