@@ -3,7 +3,8 @@
 Why this module exists: a reply carries the whole thread below it ("On Mon, … wrote:", "-----Original
 Message-----", "> " quotes, Outlook's From:/Sent:/To:/Subject: block) and a signature ("-- ", "Sent from my
 iPhone"). Agents read tickets message by message, so each message shows only what is new; the whole text is
-always kept as well. Measured against the discourse corpus (emails → trimmed), see `benchmarks/mail_quality.py`.
+always kept as well. Measured against the discourse corpus and our own cases (emails → trimmed), see
+`benchmarks/mail_quality.py`.
 
 How it works — our own rules, in two passes:
 1. Classify. Line endings are normalised and the text is cut into items: blank lines, text, quote blocks
