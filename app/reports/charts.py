@@ -159,12 +159,12 @@ def per_day(words: Words, days: Sequence[tuple[date, int]], slug: str = "per-day
 
 
 def trend(values: Sequence[float]) -> tuple[float, ...]:
-    """The least-squares straight line through (i, values[i]), rounded to 0.01."""
+    """The least-squares straight line through (i, values[i]), rounded to 0.01 (and cut at 0)."""
     n = len(values)
     mean_x, mean_y = (n - 1) / 2, sum(values) / n
     spread = sum((i - mean_x) ** 2 for i in range(n))
     slope = sum((i - mean_x) * (v - mean_y) for i, v in enumerate(values)) / spread if spread else 0.0
-    return tuple(round(mean_y + slope * (i - mean_x), 2) for i in range(n))
+    return tuple(max(0.0, round(mean_y + slope * (i - mean_x), 2)) for i in range(n))  # never below no tickets
 
 
 def distribution(words: Words, slug: str, title_key: str, counts: Sequence[int], target_s: int | None) -> ChartSpec:

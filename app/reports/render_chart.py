@@ -40,7 +40,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from app.reports.charts import ChartSpec  # noqa: E402
 
-WIDTH_IN = 5.6
+WIDTH_IN = 4.8  # about the width of a phone (the SVG) and of a mail column (the PNG, shown 480 px wide)
 PNG_DPI = 150
 FONT_STACK = "'DejaVu Sans', Arial, Helvetica, sans-serif"
 COLOURS = {"primary": "#1a52a0", "secondary": "#7aa6d8", "good": "#2e8540", "bad": "#c0392b", "muted": "#9aa5b1",
@@ -203,8 +203,10 @@ def _legend(fig: Figure, ax, spec: ChartSpec) -> None:
 
 
 def _integers(axis, spec: ChartSpec) -> None:
-    if all(v == int(v) for s in spec.series if s.style == "bar" for v in s.values):
-        axis.set_major_locator(MaxNLocator(integer=True))
+    """At most six ticks on the value axis (readable on a phone, and each tick costs drawing time), whole numbers
+    when the values are counts."""
+    counts = all(v == int(v) for s in spec.series if s.style == "bar" for v in s.values)
+    axis.set_major_locator(MaxNLocator(nbins=5, integer=counts))
 
 
 def _value(value: float, unit: str) -> str:

@@ -100,6 +100,7 @@ def test_the_digest_charts(session, period_desk):  # noqa: F811
 def test_trend_and_target_positions():
     assert trend((2.0, 0.0, 0.0, 6.0)) == (0.2, 1.4, 2.6, 3.8)
     assert trend((5.0, 5.0, 5.0)) == (5.0, 5.0, 5.0)
+    assert trend((9.0, 0.0, 0.0, 0.0)) == (6.3, 3.6, 0.9, 0.0)  # -1.8 on the last day: no fewer than no tickets
     assert (target_position(0), target_position(300), target_position(600), target_position(10 ** 7)) == (
         -0.5, 0.5, 1.0, 10.0)
 
@@ -118,7 +119,7 @@ def test_every_chart_renders_as_a_valid_png_and_svg(session, routed):  # noqa: F
         image = Image.open(io.BytesIO(render_chart.png(spec)))
         image.load()  # decodes every pixel
         width, height = figure.get_size_inches()
-        assert image.format == "PNG" and image.size[0] == 840, spec.slug  # 5.6 in at 150 dpi
+        assert image.format == "PNG" and image.size[0] == 720, spec.slug  # 4.8 in at 150 dpi
         assert abs(image.size[1] - height * 150) < 1, spec.slug
 
         root = ET.fromstring(str(render_chart.svg(spec)))
@@ -154,7 +155,7 @@ def test_labels_are_text_not_markup_nor_mathtext():
 def test_an_empty_chart_says_so():
     spec = ChartSpec("x", "T", "hbars", categories=("a",), series=(Series("n", (0.0,)),), empty="Nothing here.")
     assert str(render_chart.svg(spec)) == '<p class="muted" data-chart="x">Nothing here.</p>'
-    assert Image.open(io.BytesIO(render_chart.png(spec))).size == (840, 150)
+    assert Image.open(io.BytesIO(render_chart.png(spec))).size == (720, 150)
 
 
 def test_only_the_renderer_imports_matplotlib(tmp_path):
