@@ -19,12 +19,15 @@ feedback pages use), English when unset or unknown.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from app.models import HelpdeskSetting
+
+MAX_DAYS = 92  # a longer period is drawn per week: a bar a day would be a hairline
+MAX_BARS = 20  # horizontal bars: the largest 20
 
 # Duration bins of the response-time distributions: [edge_i, edge_i+1) seconds; the last bin is open.
 DURATION_EDGES_S = (0, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800)
@@ -41,7 +44,9 @@ WORDS: dict[str, dict[str, object]] = {
                  "2–7 d", "> 7 d"),
         "satisfied": "Satisfied", "not_satisfied": "Not satisfied", "not_submitted": "Did not submit",
         "ratings": "Ratings", "handled": "Handled", "transfers": "Transfers",
-        "t_per_day": "Tickets per day", "t_months": "Tickets by month", "t_heatmap": "Tickets by weekday and hour",
+        "t_per_day": "Tickets per day", "t_per_week": "Tickets per week (from Monday)", "top": "{title} (top {n})",
+        "t_satisfaction_weeks": "Satisfaction by week (from Monday)", "t_months": "Tickets by month",
+        "t_heatmap": "Tickets by weekday and hour",
         "t_channels": "Tickets by channel", "t_handled": "Tickets handled per agent",
         "t_satisfaction": "Satisfaction over time", "t_line_hours": "Hours spent in each line",
         "t_transfers": "Tickets by number of transfers", "t_categories": "Tickets per category",
@@ -60,7 +65,9 @@ WORDS: dict[str, dict[str, object]] = {
                  "2–7 дн", "> 7 дн"),
         "satisfied": "Доволен", "not_satisfied": "Не доволен", "not_submitted": "Не оставлял",
         "ratings": "Оценки", "handled": "Решено", "transfers": "Передачи",
-        "t_per_day": "Заявки по дням", "t_months": "Заявки по месяцам", "t_heatmap": "Заявки по дням недели и часам",
+        "t_per_day": "Заявки по дням", "t_per_week": "Заявки по неделям (с понедельника)", "top": "{title} (первые {n})",
+        "t_satisfaction_weeks": "Удовлетворённость по неделям (с понедельника)", "t_months": "Заявки по месяцам",
+        "t_heatmap": "Заявки по дням недели и часам",
         "t_channels": "Заявки по каналам", "t_handled": "Решено заявок по агентам",
         "t_satisfaction": "Удовлетворённость по дням", "t_line_hours": "Часы в каждой линии",
         "t_transfers": "Заявки по числу передач", "t_categories": "Заявки по категориям",
@@ -149,13 +156,27 @@ def _spec(words: Words, slug: str, title_key: str, kind: str, **rest: object) ->
 
 
 def per_day(words: Words, days: Sequence[tuple[date, int]], slug: str = "per-day") -> ChartSpec:
-    """New tickets per local day, with the least-squares trend when there are three days or more."""
-    counts = tuple(float(n) for _, n in days)
+    """New tickets per local day (per week, Monday first, past `MAX_DAYS`), with the least-squares trend when there
+    are three bars or more."""
+    weekly = len(days) > MAX_DAYS
+    rows = by_week(days) if weekly else list(days)
+    counts = tuple(float(n) for _, n in rows)
     series = [Series(words("new"), counts)]
     if len(counts) >= 3:
         series.append(Series(words("trend"), trend(counts), style="line", colour="trend"))
-    return _spec(words, slug, "t_per_day", "columns", categories=tuple(words.day(d) for d, _ in days),
-                 series=tuple(series), value_label=words("tickets"))
+    return _spec(words, slug, "t_per_week" if weekly else "t_per_day", "columns",
+                 categories=tuple(words.day(d) for d, _ in rows), series=tuple(series), value_label=words("tickets"))
+
+
+def by_week(days: Sequence[tuple]) -> list[tuple]:
+    """(day, n, …) rows summed per week, each labelled by its Monday (the first week may start before the period)."""
+    weeks: dict[date, list[int]] = {}
+    for day, *counts in days:
+        monday = date.fromordinal(day.toordinal() - day.weekday())
+        total = weeks.setdefault(monday, [0] * len(counts))
+        for i, n in enumerate(counts):
+            total[i] += n
+    return [(monday, *total) for monday, total in weeks.items()]
 
 
 def trend(values: Sequence[float]) -> tuple[float, ...]:
@@ -192,9 +213,13 @@ def heatmap(words: Words, load: Sequence[Sequence[int]], slug: str = "heatmap") 
 
 def bars(words: Words, slug: str, title_key: str, rows: Sequence[tuple[str, float]], *, value_key: str = "tickets",
          unit: str = "") -> ChartSpec:
-    return _spec(words, slug, title_key, "hbars", categories=tuple(label for label, _ in rows),
-                 series=(Series(words(value_key), tuple(float(v) for _, v in rows)),), value_label=words(value_key),
-                 unit=unit)
+    """One bar per row, in the rows' order; past `MAX_BARS` rows only the largest (the table lists them all)."""
+    spec = _spec(words, slug, title_key, "hbars", value_label=words(value_key), unit=unit)
+    if len(rows) > MAX_BARS:
+        rows = sorted(rows, key=lambda row: -row[1])[:MAX_BARS]
+        spec = replace(spec, title=words("top", title=spec.title, n=MAX_BARS))
+    return replace(spec, categories=tuple(label for label, _ in rows),
+                   series=(Series(words(value_key), tuple(float(v) for _, v in rows)),))
 
 
 def columns(words: Words, slug: str, title_key: str, rows: Sequence[tuple[str, float]]) -> ChartSpec:
@@ -211,9 +236,12 @@ def new_and_solved_per_line(words: Words, lines: Sequence[tuple[str, int, int]])
 
 
 def satisfaction(words: Words, days: Sequence[tuple[date, int, int, int]]) -> ChartSpec:
-    """(day, satisfied, not satisfied, did not submit) → stacked bars per day."""
+    """(day, satisfied, not satisfied, did not submit) → stacked bars per day (per week past `MAX_DAYS`)."""
+    weekly = len(days) > MAX_DAYS
+    days = by_week(days) if weekly else days
     labels = tuple(words.day(d) for d, *_ in days)
-    return _spec(words, "satisfaction", "t_satisfaction", "stacked", categories=labels, series=(
+    return _spec(words, "satisfaction", "t_satisfaction_weeks" if weekly else "t_satisfaction", "stacked",
+                 categories=labels, series=(
         Series(words("satisfied"), tuple(float(row[1]) for row in days), colour="good"),
         Series(words("not_satisfied"), tuple(float(row[2]) for row in days), colour="bad"),
         Series(words("not_submitted"), tuple(float(row[3]) for row in days), colour="muted")),

@@ -18,13 +18,13 @@ import io
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from PIL import Image
 
 from app.models import HelpdeskSetting
 from app.reports import render_chart
-from app.reports.charts import ChartSpec, Series, Words, target_position, trend
+from app.reports.charts import ChartSpec, Series, Words, bars, per_day, satisfaction, target_position, trend
 from app.reports.figures import Filters, figures
 from app.reports.tables import REPORTS, Request, build
 from scheduler.digest import charts_of
@@ -172,3 +172,18 @@ def test_only_the_renderer_imports_matplotlib(tmp_path):
     done = subprocess.run([sys.executable, "-W", "error", "-c", draw], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert list(home.iterdir()) == [] and (tmp_path / f"linedesk-matplotlib-{__import__('os').getuid()}").is_dir()
+
+
+def test_long_periods_are_drawn_per_week_and_long_lists_keep_the_largest():
+    words = Words.for_lang("en")
+    days = [(date(2026, 1, 1) + timedelta(days=i), 1) for i in range(93)]  # Thursday 1 January to 3 April
+    weekly = per_day(words, days)
+    assert weekly.title == "Tickets per week (from Monday)" and len(weekly.categories) == 14
+    assert (weekly.categories[:2], values(weekly)["New"][:2], values(weekly)["New"][-1]) == (
+        ("Dec 29", "Jan 5"), (4.0, 7.0), 5.0)  # Thu–Sun of the first week, then whole weeks, Mon–Fri of the last
+    assert len(per_day(words, days[:92]).categories) == 92
+    rated = satisfaction(words, [(day, 1, 0, 2) for day, _ in days])
+    assert rated.title == "Satisfaction by week (from Monday)" and values(rated)["Did not submit"][:2] == (8.0, 14.0)
+    many = bars(words, "categories", "t_categories", [(f"c{i}", i) for i in range(25)])
+    assert many.title == "Tickets per category (top 20)" and many.categories[:2] == ("c24", "c23")
+    assert len(many.categories) == 20
