@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 
 from app.models import Category, Feedback, Rating, Ticket
 from app.models.timers import TicketTimer
@@ -186,8 +186,8 @@ def local_days(scope: Scope, zone: str) -> list[date]:
 
 def durations(scope: Scope) -> DurationBins:
     first_where, solved_where = and_(*scope.created(Ticket.first_response_at.is_not(None))), and_(*scope.solved())
-    first_bin = case((first_where, _bin(scope.seconds(Ticket.first_response_at, Ticket.created_at))))
-    solved_bin = case((solved_where, _bin(scope.seconds(Ticket.done_at, Ticket.created_at))))
+    first_bin = case((first_where, _bin(scope, scope.seconds(Ticket.first_response_at, Ticket.created_at))))
+    solved_bin = case((solved_where, _bin(scope, scope.seconds(Ticket.done_at, Ticket.created_at))))
     first, solved = [0] * len(DURATION_EDGES_S), [0] * len(DURATION_EDGES_S)
     for f, r, n in scope.rows(select(first_bin, solved_bin, func.count()).where(first_where | solved_where)
                               .group_by(first_bin, solved_bin)):
@@ -198,9 +198,13 @@ def durations(scope: Scope) -> DurationBins:
     return DurationBins(tuple(first), tuple(solved))
 
 
-def _bin(seconds: Any) -> Any:
-    """The index of the bin of `seconds` (a duration below 0 — clocks disagreeing — counts in the first). A
-    millisecond's slack at each edge: SQLite's julianday arithmetic gives 299.99999… for five minutes."""
+def _bin(scope: Scope, seconds: Any) -> Any:
+    """The index of the bin of `seconds` (a duration below 0 — clocks disagreeing — counts in the first). PostgreSQL:
+    `width_bucket` over the edges, one call a row. SQLite: a CASE, with a millisecond's slack at each edge — its
+    julianday arithmetic gives 299.99999… for five minutes."""
+    if scope.postgres:
+        edges = ", ".join(f"{edge}.0" for edge in DURATION_EDGES_S[1:])
+        return func.width_bucket(seconds, literal_column(f"ARRAY[{edges}]::float8[]"))
     return case(*((seconds < edge - 0.001, i - 1) for i, edge in enumerate(DURATION_EDGES_S) if i),
                 else_=len(DURATION_EDGES_S) - 1)
 
