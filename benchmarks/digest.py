@@ -85,7 +85,8 @@ def _measure(backend: str, url: str) -> list[Figure]:
             Figure(f"digest figures, a month of {TICKETS:,} tickets, {backend}", report * 1000, "ms",
                    f"median of 5; {numbers.solved:,} solved, {len(numbers.agents)} agents; target <= 1,000 ms; "
                    f"data built in {built:.1f} s"),
-            Figure(f"digest mail composed (figures, templates, the three chart PNGs), {backend}", mail * 1000, "ms", "median of 5"),
+            Figure(f"digest mail composed (figures, templates, the three chart PNGs), {backend}", mail * 1000, "ms",
+                   "median of 5"),
         ]
     finally:
         engine.dispose()
