@@ -6,7 +6,7 @@ those rated, a few per cent ignored, overdue or phantom, each overdue one with i
 plain executemany INSERTs (the workflow is not what is measured). Measured, median of 5 after one warm-up:
 `app.reports.figures.figures` for the month (every figure of the digest: lines, percentiles overall and per
 agent, targets, ratings, categories, load), and the whole digest mail composed (figures, both templates, the
-chart PNG).
+three chart PNGs, drawn by matplotlib).
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def _measure(backend: str, url: str) -> list[Figure]:
             Figure(f"digest figures, a month of {TICKETS:,} tickets, {backend}", report * 1000, "ms",
                    f"median of 5; {numbers.solved:,} solved, {len(numbers.agents)} agents; target <= 1,000 ms; "
                    f"data built in {built:.1f} s"),
-            Figure(f"digest mail composed (figures, templates, chart), {backend}", mail * 1000, "ms", "median of 5"),
+            Figure(f"digest mail composed (figures, templates, the three chart PNGs), {backend}", mail * 1000, "ms",
+                   "median of 5"),
         ]
     finally:
         engine.dispose()

@@ -8,8 +8,9 @@ rated; a few per cent ignored, overdue (with the fired timer) or phantom; two au
 development and back. The workflow is not what is measured.
 
 Measured, median of 3 after one warm-up, for each report of `app.reports.tables` (what the page and its CSV
-compute; rendering is not included): over the whole year (all 1,000,000 tickets) and over one month
-(November, ~83,000), and the whole year again limited to one line and to one agent.
+compute, the chart specs included; drawing is not): over the whole year (all 1,000,000 tickets) and over one
+month (November, ~83,000), and the whole year again limited to one line and to one agent. Then, for the year,
+drawing each report's charts as the page does (`render_chart.svg`, matplotlib), measured apart.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_engine, session_factory
 from app.migrate import upgrade
+from app.reports import breakdowns, render_chart
 from app.reports.figures import Filters
 from app.reports.tables import REPORTS, Request, build
 from benchmarks.common import Figure
@@ -72,6 +74,24 @@ def _measure(sessions: sessionmaker[Session]) -> list[Figure]:
                 assert report.tables[0].rows or label != "year", name
                 seconds = statistics.median(_time(lambda: build(name, request)) for _ in range(3))
             out.append(Figure(f"report {name}, {label}", round(seconds * 1000, 1), "ms", "target ≤ 2,000 ms"))
+    # What the charts added to the figures (issue 21), alone and in the same conditions as the rows above.
+    for name, label, work in (
+            ("agents", "satisfaction over time", lambda r: breakdowns.satisfaction(r.scope(), r.zone)),
+            ("targets", "the two response-time distributions", lambda r: breakdowns.durations(r.scope()))):
+        with sessions() as session:
+            request = Request(session, *YEAR, Filters(), "Europe/Moscow", NOW)
+            work(request)
+            seconds = statistics.median(_time(lambda: work(request)) for _ in range(3))
+        out.append(Figure(f"report {name}, year: of which {label}", round(seconds * 1000, 1), "ms",
+                          "the chart's data, alone"))
+    for name in REPORTS:
+        with sessions() as session:
+            report = build(name, Request(session, *YEAR, Filters(), "Europe/Moscow", NOW))
+        draw = [render_chart.svg(chart) for chart in report.charts]  # warm-up
+        seconds = statistics.median(_time(lambda: [render_chart.svg(chart) for chart in report.charts])
+                                    for _ in range(3))
+        out.append(Figure(f"report {name}, year: its {len(draw)} charts drawn (SVG)", round(seconds * 1000, 1), "ms",
+                          "matplotlib; with the figures above, what the page costs"))
     return out
 
 

@@ -5,22 +5,32 @@ session, restyle or cover our page, submit forms, or tell the sender when (and t
 through remote images — tracking pixels. So the HTML kept for display is rebuilt from an allow-list, and the
 original stays in Gmail.
 
-How `sanitize_html` works (beautifulsoup4 with the stdlib `html.parser`):
+How `sanitize_html` works: the allow-list step is nh3 (Ammonia on html5ever), which parses the markup with the
+HTML5 algorithm a browser uses — the same tree a browser would build, namespaces (svg, math), `<noscript>`,
+`<template>`, foster-parented table content and misnested tags included — and serialises only what is allowed,
+escaped. A sanitiser whose parser disagrees with the browser's is the root of mutation XSS (markup that is
+harmless in the sanitiser's tree and a script in the browser's); here the two trees are one.
 - Allow-list of tags: formatting (p, br, div, span, b, i, u, strong, em, lists, tables, blockquote, pre, code,
   h1-h6, a, img, hr, font, …). Dangerous containers (script, style, iframe, object, embed, svg, math, form
-  controls, head, …) go with their content; meta/link/base go; any other tag (html, body, center, o:p, …) is
-  unwrapped, keeping its text. Comments, doctypes and processing instructions go.
+  controls, head, template, noscript, …) go with their content; meta/link/base go; any other tag (html, body,
+  center, o:p, …) is unwrapped, keeping its text. Comments, doctypes and processing instructions go.
 - Allow-list of attributes per tag, so every `on*` handler, `id`/`class` (which could hook our own CSS or
-  scripts) and `background` (a remote image in disguise) disappear. `style` is kept only as the allowed CSS
-  properties, and only with values free of `url(`, `expression(`, `javascript:` and CSS escapes.
-- URLs: a link keeps http, https, mailto and tel (checked after removing the whitespace and control characters
-  browsers ignore, so "java\\tscript:" is caught) and gets rel="noopener noreferrer nofollow" target="_blank".
-  An image keeps `cid:` (inline attachments) and `data:image/{png,gif,jpeg,webp,bmp}`; an http(s) image is
-  replaced by a placeholder unless `allow_remote_images`. Tracking pixels (0 or 1 px, or hidden) are removed in
-  both cases: they show nothing, they only report the read.
+  scripts), `srcset`, `formaction` and `background` (a remote image in disguise) disappear. `style` keeps only
+  the allowed CSS properties (nh3's `filter_style_properties`), and only declarations whose values are free of
+  `url(`, `expression(`, `javascript:` and CSS escapes (`_clean_style`, nh3's `attribute_filter`).
+- URLs: nh3 reads each URL as the URL standard does (so "java\\tscript:" and entity-encoded schemes are seen for
+  what they are) and keeps only http, https, mailto, tel, cid and data; per tag, a link keeps http, https,
+  mailto and tel (and relative links) and gets rel="noopener noreferrer nofollow" target="_blank". An image
+  keeps `cid:` (inline attachments) and `data:image/{png,gif,jpeg,webp,bmp}`; an http(s) image keeps its source
+  only with `allow_remote_images`, otherwise (and for any other source) it becomes a placeholder with its alt
+  text. Tracking pixels (0 or 1 px, or hidden) are removed in both cases: they show nothing, they only report
+  the read. The image step needs to see a whole tag (its size and style together), which an attribute filter
+  cannot: it runs on nh3's canonical output (beautifulsoup4), and nh3 then cleans the result once more, so nh3
+  always has the last word on what leaves this module.
 
-`html_to_text` is how HTML-only mail gets its text: scripts and styles dropped, whitespace collapsed as a browser
-would, line breaks kept for <br>, block elements and list items (one blank line after a paragraph).
+`html_to_text` is how HTML-only mail gets its text (beautifulsoup4 with the stdlib `html.parser`: extracting
+text needs no agreement with a browser about what is safe): scripts and styles dropped, whitespace collapsed as a
+browser would, line breaks kept for <br>, block elements and list items (one blank line after a paragraph).
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ import html as html_lib
 import re
 import warnings
 
+import nh3
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, MarkupResemblesLocatorWarning, NavigableString
 from bs4 import ProcessingInstruction, Tag, XMLParsedAsHTMLWarning
 
@@ -67,10 +78,12 @@ _CSS_PROPERTIES = frozenset({
 _BAD_CSS_VALUE = re.compile(r"url\s*\(|expression|javascript|vbscript|behavior|binding|@import|\\|[<>]", re.I)
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
 _LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+_REMOTE = ("http:", "https:", "//")
 _DATA_IMAGE = re.compile(r"^data:image/(?:png|gif|jpe?g|webp|bmp)[;,]", re.I)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$)", re.I)
 _PIXEL = re.compile(r"^\s*[01](?:px)?\s*$")
 _CSS_PIXEL = re.compile(r"(?:^|;)\s*(?:width|height)\s*:\s*[01]px", re.I)
+_PIXEL_MARK = "display:none"  # what `_filter` turns a tracking pixel's style into, for `_rework_images`
 
 _NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
@@ -79,63 +92,39 @@ PLACEHOLDER_CLASS = "ld-remote-image"
 
 def sanitize_html(html: str, *, allow_remote_images: bool = False) -> str:
     """HTML safe to show inside our pages: allow-listed tags, attributes, CSS and URLs only."""
-    soup = _soup(html)
-    if soup is None:  # the parser gave up: show the markup as text, which is always safe
-        return "<pre>" + html_lib.escape(html) + "</pre>"
-    stack = list(reversed(soup.contents))  # pre-order walk that never enters a dropped subtree
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _NOT_TEXT):
-            node.extract()
-            continue
-        if not isinstance(node, Tag):
-            continue
-        name = (node.name or "").lower()
-        if name in _DROP_WITH_CONTENT:
-            node.decompose()
-            continue
-        children = list(node.contents)
-        if name in _ALLOWED:
-            _clean_tag(soup, node, name, allow_remote_images)
-        else:
-            node.unwrap()
-        stack.extend(reversed(children))
-    return str(soup)
+    cleaner = _CLEANERS[allow_remote_images]
+    cleaned = cleaner.clean(html)
+    if "<img" not in cleaned:  # nh3 escapes every "<" in text and attribute values: this is a real tag
+        return cleaned
+    return cleaner.clean(_rework_images(cleaned))
 
 
-def _clean_tag(soup: BeautifulSoup, tag: Tag, name: str, allow_remote_images: bool) -> None:
-    allowed = _ALLOWED[name] | _GLOBAL_ATTRS
-    for attribute in list(tag.attrs):
-        if attribute.lower() not in allowed:
-            del tag.attrs[attribute]
-    if "style" in tag.attrs:
-        style = _clean_style(_attr(tag, "style"))
-        if style:
-            tag.attrs["style"] = style
-        else:
-            del tag.attrs["style"]
-    if name == "a":
-        _clean_link(tag)
-    elif name == "img":
-        _clean_image(soup, tag, allow_remote_images)
+def _filter(allow_remote_images: bool):
+    """nh3's attribute_filter: what a tag-and-attribute allow-list cannot say (called with each kept attribute's
+    value as the HTML parser decoded it; None drops the attribute)."""
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style":
+            if tag == "img" and (_HIDDEN.search(value) or _CSS_PIXEL.search(value)):
+                return _PIXEL_MARK
+            return _clean_style(value)
+        if tag == "a" and attribute == "href":
+            return value if _safe_link(value) else None
+        if tag == "img" and attribute == "src":
+            return _image_source(value, allow_remote_images)
+        return value
+
+    return keep
 
 
-def _clean_style(style: str) -> str:
+def _clean_style(style: str) -> str | None:
     kept = []
     for declaration in style.split(";"):
         prop, _, value = declaration.partition(":")
         prop, value = prop.strip().lower(), value.strip()
         if prop in _CSS_PROPERTIES and value and not _BAD_CSS_VALUE.search(value):
             kept.append(f"{prop}: {value}")
-    return "; ".join(kept)
-
-
-def _clean_link(tag: Tag) -> None:
-    href = _attr(tag, "href")
-    if href and not _safe_link(href):
-        del tag.attrs["href"]
-    tag.attrs["rel"] = "noopener noreferrer nofollow"
-    tag.attrs["target"] = "_blank"
+    return "; ".join(kept) or None
 
 
 def _safe_link(url: str) -> bool:
@@ -145,17 +134,40 @@ def _safe_link(url: str) -> bool:
     return compact.startswith(_LINK_SCHEMES)
 
 
-def _clean_image(soup: BeautifulSoup, tag: Tag, allow_remote_images: bool) -> None:
-    src = _IGNORED_IN_URL.sub("", _attr(tag, "src"))
-    lowered = src.lower()
-    if _is_tracking_pixel(tag):
-        tag.decompose()
-    elif lowered.startswith("cid:") or _DATA_IMAGE.match(src):
-        return
-    elif lowered.startswith(("http:", "https:", "//")) and allow_remote_images:
-        tag.attrs["src"] = src
-    else:
-        _replace_with_placeholder(soup, tag)
+def _image_source(src: str, allow_remote_images: bool) -> str | None:
+    """The source an image may keep; None makes it a placeholder (`_rework_images`)."""
+    compact = _IGNORED_IN_URL.sub("", src)
+    lowered = compact.lower()
+    if lowered.startswith("cid:") or _DATA_IMAGE.match(compact):
+        return src
+    if lowered.startswith(_REMOTE) and allow_remote_images:
+        return compact
+    return None
+
+
+def _cleaner(allow_remote_images: bool) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(_ALLOWED), clean_content_tags=set(_DROP_WITH_CONTENT),
+        attributes={"*": set(_GLOBAL_ATTRS), **{tag: set(names) for tag, names in _ALLOWED.items() if names}},
+        attribute_filter=_filter(allow_remote_images), strip_comments=True,
+        link_rel="noopener noreferrer nofollow", set_tag_attribute_values={"a": {"target": "_blank"}},
+        url_schemes={"http", "https", "mailto", "tel", "cid", "data"}, url_relative="pass_through",
+        allowed_classes={"span": {PLACEHOLDER_CLASS}}, filter_style_properties=set(_CSS_PROPERTIES),
+    )
+
+
+_CLEANERS = {False: _cleaner(False), True: _cleaner(True)}
+
+
+def _rework_images(cleaned: str) -> str:
+    """On nh3's canonical output: tracking pixels go; an image left without a source becomes a placeholder."""
+    soup = BeautifulSoup(cleaned, "html.parser")
+    for image in soup.find_all("img"):
+        if _is_tracking_pixel(image):
+            image.decompose()
+        elif not _attr(image, "src"):
+            _replace_with_placeholder(soup, image)
+    return str(soup)
 
 
 def _is_tracking_pixel(tag: Tag) -> bool:

@@ -1,5 +1,7 @@
-"""Managers' digest mails: the figures of the last day or week, as HTML with a plain-text part and the
-hour-by-weekday load as an embedded chart, sent exactly once per manager, period and start.
+"""Managers' digest mails: the figures of the last day or week, as HTML with a plain-text part and three embedded
+charts (new and solved per line, handled per agent, the load by weekday and hour: `app.reports.charts`, drawn as
+PNG by `app.reports.render_chart` — the same charts as the report pages), sent exactly once per manager, period
+and start.
 
 Which period: the last complete one in the manager's time zone (their own, else the desk's) — a daily
 digest at 08:00 on Tuesday reports Monday 00:00–24:00; a weekly one reports the previous Monday to Monday.
@@ -23,12 +25,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.clock import Clock
 from app.domain.errors import NotFound
 from app.models import Agent, HelpdeskSetting
-from app.reports.chart import heatmap_png
+from app.reports import render_chart
+from app.reports.charts import ChartSpec, Words, digest_charts
 from app.reports.figures import Durations, Figures, desk_timezone, figures
 from scheduler.mailing import Image, Letter, Mailer, send_once
 
 PERIODS = {"day": "daily", "week": "weekly"}  # --period value -> setup-file name
-CHART_CID = "load-chart@linedesk"
+CHART_CID = "load-chart@linedesk"  # the load by weekday and hour; the others are "<slug>-chart@linedesk"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 
@@ -105,13 +108,24 @@ def compose_digest(session: Session, manager: Agent, period: Period, key: str) -
 
     context["stale_articles"] = [(a.title, a.lang, a.review_at.date().isoformat())
                                  for a in stale_for(session, manager.id, period.end)]
+    specs = [spec for spec in charts_of(numbers, Words.of(session)) if not spec.is_empty]
+    context["charts"] = [(spec.title, chart_cid(spec)) for spec in specs]
     subject = f"{context['helpdesk']}: {'daily' if period.kind == 'day' else 'weekly'} digest, {period.title()}"
     return Letter(
         key=key, kind="digest", to_address=manager.email, subject=subject,
         body_text=_environment(False).get_template("digest.txt").render(context),
         body_html=_environment(True).get_template("digest.html").render(context),
-        images=(Image(CHART_CID, heatmap_png(numbers.load)),),
+        images=tuple(Image(chart_cid(spec), render_chart.png(spec)) for spec in specs),
     )
+
+
+def charts_of(numbers: Figures, words: Words) -> tuple[ChartSpec, ...]:
+    return digest_charts(words, [(x.name, x.new, x.solved) for x in numbers.lines],
+                         [(a.name, a.handled) for a in numbers.agents], numbers.load)
+
+
+def chart_cid(spec: ChartSpec) -> str:
+    return CHART_CID if spec.kind == "heatmap" else f"{spec.slug}-chart@linedesk"
 
 
 def _context(numbers: Figures, period: Period, manager: Agent, helpdesk: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """An article's Markdown as HTML safe to put in our pages, and as plain text for mail and snippets.
 
 Two fences: raw HTML in the Markdown is escaped before Markdown sees it (an agent's `<script>` shows as text),
-and the HTML Markdown makes is then rebuilt from the allow-list of gmail_sync.sanitize (no handlers, no
+and the HTML Markdown makes is then rebuilt from the allow-list of gmail_sync.sanitize (nh3: no handlers, no
 `javascript:` links, no remote images — a tracking pixel in an article would tell someone who read it).
 """
 

@@ -9,22 +9,29 @@ beyond `figures.figures` and `journeys.journeys`, on the same `Scope` (period an
   settings `first_response`, `first_response_priority`, `resolution`): how many are *decided* — answered
   (solved) or missed — and how many were *missed*: the rule's timer fired and flagged them overdue, which is
   business-time aware (`scheduler`). Within target = decided − missed; the share is of the decided ones.
-- **rhythms**: tickets created in the period per local month, weekday x hour (the digest's load) and channel.
-  One query of UTC quarter-hour buckets (`figures._load`) gives both the month and the weekday/hour counts.
+- **rhythms**: tickets created in the period per local day (every day of the period, quiet ones as 0), month,
+  weekday x hour (the digest's load) and channel. One query of UTC quarter-hour buckets (`figures._load`) gives the
+  day, month and weekday/hour counts.
+- **durations**: the first-response and resolution times (as in `figures`) counted per bin of
+  `charts.DURATION_EDGES_S` — the distributions drawn against the target line. One scan for both: each ticket's
+  two bins (NULL where it does not count) grouped together, folded here.
+- **satisfaction**: the ratings given in the period (`Feedback.created_at`, with the filters on the rated ticket)
+  per local day and rating, every day of the period listed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 
 from app.models import Category, Feedback, Rating, Ticket
 from app.models.timers import TicketTimer
+from app.reports.charts import DURATION_EDGES_S
 from app.reports.figures import BUCKET_S, Scope, _flag, place_on_clock
 from scheduler.timers import load_targets
 
@@ -76,6 +83,15 @@ class Rhythms:
     months: tuple[tuple[str, int], ...]  # ("2026-11", tickets), local months in order
     load: tuple[tuple[int, ...], ...]  # 7 x 24
     channels: tuple[tuple[str, int], ...]
+    days: tuple[tuple[date, int], ...] = ()  # every local day of the period, in order
+
+
+@dataclass(frozen=True)
+class DurationBins:
+    """Tickets per bin of `charts.DURATION_EDGES_S` (the last bin open-ended)."""
+
+    first_response: tuple[int, ...]
+    resolution: tuple[int, ...]
 
 
 def categories(scope: Scope) -> tuple[CategoryRow, ...]:
@@ -149,11 +165,66 @@ def rhythms(scope: Scope, zone: str) -> Rhythms:
                scope.rows(select(bucket, func.count()).where(*scope.created()).group_by(bucket))]
     tz = ZoneInfo(zone)
     months: Counter[str] = Counter()
+    days: Counter[date] = Counter()
     for epoch, n in buckets:
-        months[datetime.fromtimestamp(epoch, UTC).astimezone(tz).strftime("%Y-%m")] += n
+        local = datetime.fromtimestamp(epoch, UTC).astimezone(tz)
+        months[local.strftime("%Y-%m")] += n
+        days[local.date()] += n
     channels = scope.rows(select(Ticket.channel, func.count()).where(*scope.created()).group_by(Ticket.channel))
     return Rhythms(tuple(sorted(months.items())), place_on_clock(buckets, zone),
-                   tuple(sorted(((str(_v(c)), int(n)) for c, n in channels), key=lambda x: (-x[1], x[0]))))
+                   tuple(sorted(((str(_v(c)), int(n)) for c, n in channels), key=lambda x: (-x[1], x[0]))),
+                   tuple((day, days[day]) for day in local_days(scope, zone)))
+
+
+def local_days(scope: Scope, zone: str) -> list[date]:
+    """Every local date the period [start, end) touches, in order."""
+    tz = ZoneInfo(zone)
+    first = scope.start.astimezone(tz).date()
+    last = (scope.end - timedelta(microseconds=1)).astimezone(tz).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def durations(scope: Scope) -> DurationBins:
+    first_where, solved_where = and_(*scope.created(Ticket.first_response_at.is_not(None))), and_(*scope.solved())
+    first_bin = case((first_where, _bin(scope, scope.seconds(Ticket.first_response_at, Ticket.created_at))))
+    solved_bin = case((solved_where, _bin(scope, scope.seconds(Ticket.done_at, Ticket.created_at))))
+    first, solved = [0] * len(DURATION_EDGES_S), [0] * len(DURATION_EDGES_S)
+    for f, r, n in scope.rows(select(first_bin, solved_bin, func.count()).where(first_where | solved_where)
+                              .group_by(first_bin, solved_bin)):
+        if f is not None:
+            first[int(f)] += int(n)
+        if r is not None:
+            solved[int(r)] += int(n)
+    return DurationBins(tuple(first), tuple(solved))
+
+
+def _bin(scope: Scope, seconds: Any) -> Any:
+    """The index of the bin of `seconds` (a duration below 0 — clocks disagreeing — counts in the first). PostgreSQL:
+    `width_bucket` over the edges, one call a row. SQLite: a CASE, with a millisecond's slack at each edge — its
+    julianday arithmetic gives 299.99999… for five minutes."""
+    if scope.postgres:
+        edges = ", ".join(f"{edge}.0" for edge in DURATION_EDGES_S[1:])
+        return func.width_bucket(seconds, literal_column(f"ARRAY[{edges}]::float8[]"))
+    return case(*((seconds < edge - 0.001, i - 1) for i, edge in enumerate(DURATION_EDGES_S) if i),
+                else_=len(DURATION_EDGES_S) - 1)
+
+
+def satisfaction(scope: Scope, zone: str) -> tuple[tuple[date, int, int, int], ...]:
+    """(local day, satisfied, not satisfied, did not submit) for every day of the period."""
+    bucket = scope.bucket(Feedback.created_at).label("bucket")
+    query = (select(bucket, Feedback.rating, func.count())
+             .where(Feedback.created_at >= scope.start, Feedback.created_at < scope.end)
+             .group_by(bucket, Feedback.rating))
+    filters = scope._lines()
+    if filters:  # the rated ticket's line, agent, channel, category; without filters no join is needed
+        query = query.join(Ticket, Ticket.id == Feedback.ticket_id).where(*filters)
+    tz = ZoneInfo(zone)
+    counted: Counter[tuple[date, str]] = Counter()
+    for b, rating, n in scope.rows(query):
+        day = datetime.fromtimestamp(int(b) * BUCKET_S, UTC).astimezone(tz).date()
+        counted[(day, str(_v(rating)))] += int(n)
+    return tuple((day, counted[(day, Rating.SATISFIED.value)], counted[(day, Rating.NOT_SATISFIED.value)],
+                  counted[(day, Rating.NOT_SUBMITTED.value)]) for day in local_days(scope, zone))
 
 
 def _v(value: Any) -> Any:

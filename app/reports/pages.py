@@ -4,7 +4,8 @@ Least privilege: a manager (or admin) sees every line; a line head who is not a 
 they head (no line chosen = all of them; another line = 403); everyone else gets 403. Each report is a page
 with filters (period, line, agent, channel, category — a GET form: it changes nothing, so it carries no CSRF
 token), its charts drawn inline as SVG, its tables, a CSV per table and a PNG per chart (for mail). Views are
-thin: parse the filters, `tables.build`, render. The figures are `app.reports` — the digest's implementation.
+thin: parse the filters, `tables.build`, render (`render_chart`: the chart specs as SVG or PNG). The figures are
+`app.reports` — the digest's implementation.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from sqlalchemy import select
 from app.desk.auth import guard
 from app.desk.views import CSP
 from app.models import Agent, Category, Channel, Line
-from app.reports import chart as png
-from app.reports import svg
+from app.reports import render_chart
 from app.reports.figures import Filters, desk_timezone
 from app.reports.tables import REPORTS, Request, build, csv_rows
 from app.web import db_session, runtime
@@ -97,7 +97,7 @@ def index() -> ResponseReturnValue:
 def page(name: str) -> ResponseReturnValue:
     report, req, choices = _report(name)
     return render_template("reports/report.html", agent=g.desk_agent, report=report, reports=REPORTS,
-                           name=name, choices=choices, args=_args(), svg=svg.render, zone=req.zone,
+                           name=name, choices=choices, args=_args(), svg=render_chart.svg, zone=req.zone,
                            start=req.start.date(), last=(req.end - timedelta(days=1)).date())
 
 
@@ -117,8 +117,7 @@ def as_png(name: str, chart: str) -> ResponseReturnValue:
     found = report.chart(chart)
     if found is None:
         abort(404)
-    data = png.heatmap_png(found.grid) if found.kind == "heatmap" else png.bars_png([v for _, v in found.bars])
-    return Response(data, mimetype="image/png")
+    return Response(render_chart.png(found), mimetype="image/png")
 
 
 def _report(name: str):

@@ -1,5 +1,6 @@
-"""The report pages as data: each report is tables (for the page and its CSV) and charts (inline SVG on the
-page, PNG for mail), built from the one set of figures (`figures`, `journeys`, `breakdowns`).
+"""The report pages as data: each report is tables (for the page and its CSV) and charts (`charts.ChartSpec`,
+drawn by `render_chart` as inline SVG on the page and PNG for mail), built from the one set of figures
+(`figures`, `journeys`, `breakdowns`).
 
 `REPORTS` names them; `build(name, session, period, filters, zone, now)` returns a `Report`. Cells hold raw
 values (seconds, shares 0..1, counts); the column's `kind` says how the page shows them, and the CSV keeps
@@ -15,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.reports import breakdowns
+from app.reports import breakdowns, charts
+from app.reports.charts import ChartSpec, Words
 from app.reports.figures import Filters, Scope, figures, make_scope
 from app.reports.journeys import journeys
 
@@ -35,26 +37,16 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Chart:
-    slug: str
-    title: str
-    kind: str  # bars, heatmap
-    bars: tuple[tuple[str, float], ...] = ()
-    grid: tuple[tuple[int, ...], ...] = ()
-    unit: str = ""  # "", "h"
-
-
-@dataclass(frozen=True)
 class Report:
     name: str
     title: str
     tables: tuple[Table, ...]
-    charts: tuple[Chart, ...] = field(default_factory=tuple)
+    charts: tuple[ChartSpec, ...] = field(default_factory=tuple)
 
     def table(self, slug: str | None) -> Table:
         return next((t for t in self.tables if t.slug == slug), self.tables[0])
 
-    def chart(self, slug: str) -> Chart | None:
+    def chart(self, slug: str) -> ChartSpec | None:
         return next((c for c in self.charts if c.slug == slug), None)
 
 
@@ -70,6 +62,9 @@ class Request:
     def scope(self) -> Scope:
         return make_scope(self.session, self.start, self.end, self.filters)
 
+    def words(self) -> Words:
+        return Words.of(self.session)
+
 
 def agents_report(r: Request) -> Report:
     f = figures(r.session, r.start, r.end, zone=r.zone, filters=r.filters, people_only=True)
@@ -84,8 +79,10 @@ def agents_report(r: Request) -> Report:
     totals = Table("totals", "All tickets", (
         Column("New"), Column("Solved"), Column("Open"), Column("Ignored"), Column("Overdue"), Column("Phantom")),
         ((f.new, f.solved, f.open, f.ignored, f.overdue, f.phantom),))
-    chart = Chart("handled", "Tickets handled per agent", "bars", tuple((a.name, float(a.handled)) for a in f.agents))
-    return Report("agents", "Agents", (Table("agents", "Per agent", columns, rows), totals), (chart,))
+    w = r.words()
+    handled = charts.bars(w, "handled", "t_handled", [(a.name, a.handled) for a in f.agents], value_key="handled")
+    satisfaction = charts.satisfaction(w, breakdowns.satisfaction(r.scope(), r.zone))
+    return Report("agents", "Agents", (Table("agents", "Per agent", columns, rows), totals), (handled, satisfaction))
 
 
 def lines_report(r: Request) -> Report:
@@ -98,10 +95,10 @@ def lines_report(r: Request) -> Report:
         Column("Tickets"), Column("No transfer"), Column("1 transfer"), Column("2 transfers"), Column("3 or more"),
         Column("Transfers"), Column("Went to development"), Column("Back from development")),
         ((j.tickets, *j.by_transfers, j.transfers, j.went_to_development, j.back_from_development),))
-    chart = Chart("time", "Hours spent in each line", "bars",
-                  tuple((x.name, round(x.total_s / 3600, 1)) for x in j.lines), unit="h")
-    transfers = Chart("transfers", "Tickets by number of transfers", "bars",
-                      tuple(zip(("0", "1", "2", "3+"), map(float, j.by_transfers))))
+    w = r.words()
+    chart = charts.bars(w, "time", "t_line_hours", [(x.name, round(x.total_s / 3600, 1)) for x in j.lines],
+                        value_key="hours", unit="h")
+    transfers = charts.columns(w, "transfers", "t_transfers", list(zip(("0", "1", "2", "3+"), j.by_transfers)))
     return Report("lines", "Lines, end to end", (per_line, end_to_end), (chart, transfers))
 
 
@@ -115,12 +112,13 @@ def categories_report(r: Request) -> Report:
     tops = breakdowns.topics(scope)
     topics = Table("topics", "Most frequent topics (subjects)", (Column("Topic", "text"), Column("Tickets")),
                    tuple((t.subject, t.count) for t in tops))
-    chart = Chart("categories", "Tickets per category", "bars", tuple((c.name, float(c.created)) for c in cats))
+    chart = charts.bars(r.words(), "categories", "t_categories", [(c.name, c.created) for c in cats])
     return Report("categories", "Categories and topics", (table, topics), (chart,))
 
 
 def targets_report(r: Request) -> Report:
-    rows = breakdowns.targets(r.scope())
+    scope = r.scope()
+    rows = breakdowns.targets(scope)
     table = Table("targets", "Within targets, per channel and priority", (
         Column("Channel", "text"), Column("Priority", "text"), Column("First response target", "seconds"),
         Column("Decided"), Column("Missed"), Column("Within", "share"), Column("Resolution target", "seconds"),
@@ -128,10 +126,15 @@ def targets_report(r: Request) -> Report:
         tuple((x.channel, x.priority, x.first_response_target_s, x.first_response_decided, x.first_response_missed,
                x.first_response_share, x.resolution_target_s, x.resolution_decided, x.resolution_missed,
                x.resolution_share) for x in rows))
-    chart = Chart("within", "Share within the first-response target, %", "bars",
-                  tuple((f"{x.channel} / {x.priority}", round(100 * x.first_response_share, 1))
-                        for x in rows if x.first_response_share is not None))
-    return Report("targets", "Targets", (table,), (chart,))
+    w, bins = r.words(), breakdowns.durations(scope)
+    within = charts.bars(w, "within", "t_within", [(f"{x.channel} / {x.priority}", round(100 * x.first_response_share, 1))
+                                                   for x in rows if x.first_response_share is not None],
+                         value_key="share", unit="%")
+    first = charts.distribution(w, "first-response", "t_first_response", bins.first_response, charts.main_target(
+        [(x.first_response_target_s, x.first_response_decided) for x in rows]))
+    resolution = charts.distribution(w, "resolution", "t_resolution", bins.resolution, charts.main_target(
+        [(x.resolution_target_s, x.resolution_decided) for x in rows]))
+    return Report("targets", "Targets", (table,), (first, resolution, within))
 
 
 def rhythms_report(r: Request) -> Report:
@@ -142,10 +145,10 @@ def rhythms_report(r: Request) -> Report:
                   (Column("Weekday", "text"), *(Column(f"{h:02d}") for h in range(24))),
                   tuple((weekdays[d], *row) for d, row in enumerate(rh.load)))
     channels = Table("channels", "Tickets by channel", (Column("Channel", "text"), Column("Tickets")), rh.channels)
+    w = r.words()
     return Report("rhythms", "Load rhythms", (months, hours, channels), (
-        Chart("months", "Tickets by month", "bars", tuple((m, float(n)) for m, n in rh.months)),
-        Chart("heatmap", "Tickets by weekday and hour", "heatmap", grid=rh.load),
-        Chart("channels", "Tickets by channel", "bars", tuple((c, float(n)) for c, n in rh.channels))))
+        charts.per_day(w, rh.days), charts.columns(w, "months", "t_months", rh.months), charts.heatmap(w, rh.load),
+        charts.bars(w, "channels", "t_channels", rh.channels)))
 
 
 def auto_answers_report(r: Request) -> Report:

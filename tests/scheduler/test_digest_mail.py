@@ -1,5 +1,5 @@
 """The managers' digest: sent through the local Gmail over real HTTP, read back as raw MIME (plain text, HTML, the
-chart by cid), exactly once however often and by however many processes it is sent; a Gmail failure leaves it
+charts by cid), exactly once however often and by however many processes it is sent; a Gmail failure leaves it
 pending and the next run sends it; `linedesk digest send`; the periods."""
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from sqlalchemy import select
 from app.cli import main
 from app.clock import FrozenClock
 from app.models import Agent, Mailing, OutboxMail
-from app.reports.chart import heatmap_png
+from app.reports import render_chart
+from app.reports.charts import Words
 from app.reports.figures import figures
 from gmail_emulator.testing import EmulatorServer
-from scheduler.digest import CHART_CID, duration, last_period, send_digest
+from scheduler.digest import CHART_CID, charts_of, duration, last_period, send_digest
 from tests.scheduler.test_report_figures import END, START, period_desk  # noqa: F401 - the hand-computed desk
 
 SUPPORT = "support@coolxost.com"
@@ -69,10 +70,13 @@ def test_the_digest_arrives_with_text_html_and_the_chart(Session, session, perio
     html = mail.get_body(("html",)).get_content()
     assert f'src="cid:{CHART_CID}"' in html and "<td>1st line</td>" in html
     related = next(part for part in mail.walk() if part.get_content_type() == "multipart/related")
-    [image] = [part for part in related.iter_parts() if part.get_content_type() == "image/png"]
-    assert image["Content-ID"] == f"<{CHART_CID}>"
-    assert image.get_content() == heatmap_png(figures(session, START, END).load)
-    assert image.get_content().startswith(b"\x89PNG\r\n\x1a\n")
+    images = {part["Content-ID"]: part.get_content() for part in related.iter_parts()
+              if part.get_content_type() == "image/png"}
+    specs = charts_of(figures(session, START, END), Words.for_lang("en"))
+    assert list(images) == ["<lines-chart@linedesk>", "<agents-chart@linedesk>", f"<{CHART_CID}>"]
+    assert list(images.values()) == [render_chart.png(spec) for spec in specs]  # deterministic: the same bytes
+    for cid in images:
+        assert f'src="cid:{cid[1:-1]}"' in html
 
 
 def test_a_second_run_and_a_second_process_send_nothing_more(Session, period_desk, gmail, mailer):  # noqa: F811
